@@ -1,0 +1,604 @@
+/*
+ * shale.h — the public C API of shale, an embedded, crash-safe, ordered
+ * key-value store.
+ *
+ * This header is the whole contract: bindings, tools and programs use nothing
+ * else. It compiles as C99, C11 and C++.
+ *
+ * ======================================================================
+ * Conventions (they hold for every function below unless it says otherwise)
+ * ======================================================================
+ *
+ * Status codes. Every fallible function returns an int32_t status:
+ *   SHALE_OK (0) on success; SHALE_NOT_FOUND (1), a distinct non-error
+ *   ("no such key", "iterator exhausted"); a negative SHALE_E_* on error.
+ *   Numbers are stable and never renumbered. shale_status_name() names them.
+ *
+ * Errors. On every error the library records a message for the calling
+ *   thread: shale_last_error() returns it (never NULL; "" after a call that
+ *   succeeded), shale_last_errno() the OS error number behind an I/O failure
+ *   (0 otherwise). Both are cleared at the start of every shale call and stay
+ *   valid until the next shale call on the same thread. Messages name what
+ *   was wrong: the argument, the path, the errno text, the file and offset
+ *   of a corruption. Recording an error never allocates.
+ *
+ * Out-parameters. On failure every out-parameter is set to NULL/0 (except a
+ *   `needed` size, which is documented per function) and nothing is
+ *   allocated that the caller must free.
+ *
+ * Ownership. Every pointer parameter is one of:
+ *   borrowed (in)  — read during the call only; the caller keeps it.
+ *   owned (out)    — the caller must free it with shale_free() (or the named
+ *                    _free/_close function).
+ *   borrowed (out) — points into library memory, valid until the named event.
+ *   consumed (in)  — ownership passes to the library.
+ *
+ * Bytes. Keys and values are (const void *ptr, size_t len): they may contain
+ *   NUL and may be empty. ptr may be NULL only when len is 0. A value of 0
+ *   bytes comes back as a non-NULL pointer with length 0. Order is memcmp
+ *   order (shorter key first on a common prefix). Paths are NUL-terminated
+ *   byte strings; no encoding is assumed.
+ *
+ * Limits. A key is at most SHALE_MAX_KEY_SIZE bytes, a value at most
+ *   SHALE_MAX_VALUE_SIZE bytes, a write batch at most SHALE_MAX_BATCH_SIZE
+ *   bytes; larger ones fail with SHALE_E_INVALID_ARGUMENT and write nothing.
+ *
+ * Handles. shale_db, shale_batch, shale_snapshot, shale_iter and
+ *   shale_subscription are opaque handles, checked on every call against a
+ *   table of live handles: a closed, freed, never-issued or wrong-type
+ *   handle gives SHALE_E_INVALID_HANDLE, never undefined behaviour.
+ *   _close/_free functions accept NULL as a no-op returning SHALE_OK.
+ *   Handles are for 64-bit processes (the handle value encodes a slot and a
+ *   generation).
+ *
+ * Children. Snapshots, iterators and subscriptions hold a reference on their
+ *   db. After shale_db_close() their calls return SHALE_E_CLOSED; freeing
+ *   them still works and is still required. Memory is released when the
+ *   last reference goes.
+ *
+ * Threads. A shale_db may be used from many threads at once; so may
+ *   snapshots. Iterators and batches are single-owner: using one from two
+ *   threads at the same moment is detected and refused with SHALE_E_BUSY.
+ *   Any thread may free what another created. A handle created before
+ *   fork() is refused in the child with SHALE_E_FORKED.
+ *
+ * Callbacks. Every callback has the shape int fn(void *user, ...). A
+ *   registration takes `user` and an optional `user_free`, called exactly
+ *   once when the registration ends. Where a callback's return value is
+ *   meaningful, non-zero stops the operation, which then returns
+ *   SHALE_E_CANCELLED. Callbacks are never invoked while the library holds
+ *   an internal lock, so they may call read functions of the library; each
+ *   callback type says what else it may do. Callbacks must not throw C++
+ *   exceptions or longjmp out.
+ *
+ * Versions. Each declaration says the version it appeared in ("since").
+ *   Within an ABI major, functions and struct fields are only ever added.
+ *
+ * Structs. Public structs begin with `size_t struct_size`, filled by their
+ *   _init function with the caller's sizeof; the library reads only that
+ *   many bytes, so a program built against an older header keeps working.
+ */
+#ifndef SHALE_H
+#define SHALE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SHALE_BUILDING_LIBRARY) && defined(__GNUC__)
+#define SHALE_API __attribute__((visibility("default")))
+#else
+#define SHALE_API
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Versions                                                                */
+/* ---------------------------------------------------------------------- */
+
+#define SHALE_VERSION_MAJOR 0
+#define SHALE_VERSION_MINOR 1
+#define SHALE_VERSION_PATCH 0
+#define SHALE_VERSION_STRING "0.1.0"
+/* major * 10000 + minor * 100 + patch */
+#define SHALE_VERSION_NUMBER                                                  \
+  (SHALE_VERSION_MAJOR * 10000 + SHALE_VERSION_MINOR * 100 +                 \
+   SHALE_VERSION_PATCH)
+/* The ABI major; also the SONAME suffix (libshale.so.1). */
+#define SHALE_ABI_VERSION 1
+
+/* The library's version as "MAJOR.MINOR.PATCH". Static storage, never NULL.
+ * Thread-safe. Since 0.1.0. */
+SHALE_API const char *shale_version(void);
+
+/* The library's SHALE_VERSION_NUMBER. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_version_number(void);
+
+/* The library's SHALE_ABI_VERSION. A program (or binding) should compare it
+ * with the SHALE_ABI_VERSION it was written for and refuse to run on a
+ * mismatch. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_abi_version(void);
+
+/* ---------------------------------------------------------------------- */
+/* Status codes and errors                                                 */
+/* ---------------------------------------------------------------------- */
+
+#define SHALE_OK 0
+/* Not an error: the key does not exist / the iterator has no entry. */
+#define SHALE_NOT_FOUND 1
+/* An argument was wrong: NULL where a pointer is required, a length over a
+ * limit, a flag out of range, a snapshot of another db. */
+#define SHALE_E_INVALID_ARGUMENT (-1)
+/* The handle is not a live handle of the expected type (closed, freed,
+ * never issued, or of another type). */
+#define SHALE_E_INVALID_HANDLE (-2)
+/* The db this handle belongs to has been closed. */
+#define SHALE_E_CLOSED (-3)
+/* An operating-system I/O call failed; shale_last_errno() has its errno. */
+#define SHALE_E_IO (-4)
+/* Stored data failed a check; the message names the file and offset. */
+#define SHALE_E_CORRUPTION (-5)
+/* The db directory is open elsewhere (this or another process). */
+#define SHALE_E_LOCKED (-6)
+/* Memory could not be allocated. */
+#define SHALE_E_NOMEM (-7)
+/* A caller-supplied buffer is too small; the needed size is reported. */
+#define SHALE_E_BUFFER_TOO_SMALL (-8)
+/* A write was attempted on a db opened read-only. */
+#define SHALE_E_READ_ONLY (-9)
+/* A callback returned non-zero and the operation stopped. */
+#define SHALE_E_CANCELLED (-10)
+/* The operation is not supported by this build or this configuration. */
+#define SHALE_E_NOT_SUPPORTED (-11)
+/* A bug in shale: please report the message. */
+#define SHALE_E_INTERNAL (-12)
+/* The db exists and error_if_exists was set. */
+#define SHALE_E_EXISTS (-13)
+/* A single-owner object is in use by another thread, or the call is not
+ * allowed from where it was made (closing a db from its own callback). */
+#define SHALE_E_BUSY (-14)
+/* The handle was created before fork() and is used in the child. */
+#define SHALE_E_FORKED (-15)
+
+/* The symbolic name of a status code ("SHALE_E_IO"), or "SHALE_E_UNKNOWN"
+ * for a number that is not a status code. Static storage, never NULL.
+ * Thread-safe; does not touch the last error. Since 0.1.0. */
+SHALE_API const char *shale_status_name(int32_t status);
+
+/* The message of the last failed shale call on this thread, or "" if the
+ * last call succeeded. Never NULL. Borrowed (out): valid until the next
+ * shale call on this thread (copy it if you need it longer). Does not clear
+ * the message itself. Since 0.1.0. */
+SHALE_API const char *shale_last_error(void);
+
+/* The OS error number (errno) behind the last failed call on this thread if
+ * it was an I/O failure (SHALE_E_IO, or SHALE_E_LOCKED from the OS lock),
+ * else 0. Does not clear it. Since 0.1.0. */
+SHALE_API int32_t shale_last_errno(void);
+
+/* The status of the last shale call on this thread (SHALE_OK after a
+ * success). Does not clear it. Since 0.1.0. */
+SHALE_API int32_t shale_last_status(void);
+
+/* ---------------------------------------------------------------------- */
+/* Memory                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Frees memory returned as "owned (out)" by a shale function (values,
+ * property strings). ptr: consumed (in); NULL is a no-op. Passing memory
+ * shale did not allocate is undefined behaviour (this is the one
+ * function that cannot check its argument). Thread-safe. Since 0.1.0. */
+SHALE_API void shale_free(void *ptr);
+
+/* ---------------------------------------------------------------------- */
+/* Limits                                                                  */
+/* ---------------------------------------------------------------------- */
+
+#define SHALE_MAX_KEY_SIZE ((size_t)65536)            /* 64 KiB */
+#define SHALE_MAX_VALUE_SIZE ((size_t)256 * 1024 * 1024) /* 256 MiB */
+#define SHALE_MAX_BATCH_SIZE ((size_t)1024 * 1024 * 1024) /* 1 GiB */
+
+/* ---------------------------------------------------------------------- */
+/* Handles                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct shale_db shale_db;
+typedef struct shale_batch shale_batch;
+typedef struct shale_snapshot shale_snapshot;
+typedef struct shale_iter shale_iter;
+typedef struct shale_subscription shale_subscription;
+
+/* ---------------------------------------------------------------------- */
+/* Callbacks                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Releases a registration's `user` pointer; called exactly once when the
+ * registration ends. */
+typedef void (*shale_user_free_fn)(void *user);
+
+/* Log levels of the library's diagnostic messages. */
+#define SHALE_LOG_DEBUG 0
+#define SHALE_LOG_INFO 1
+#define SHALE_LOG_WARN 2
+#define SHALE_LOG_ERROR 3
+
+/* Receives a diagnostic message (NUL-terminated, borrowed for the call).
+ * The return value is ignored; return 0. Called on whichever library or
+ * caller thread produced the message, possibly concurrently from several
+ * threads, never with an internal lock held. It must not close the db
+ * that is logging. */
+typedef int (*shale_log_fn)(void *user, int32_t level, const char *message);
+
+/* Receives one entry of a scan. key/value: borrowed (out) for the call.
+ * Return 0 to continue, non-zero to stop the scan (which then returns
+ * SHALE_E_CANCELLED). Runs on the thread that called shale_db_scan. It may
+ * call any read or write function of the library; writes it makes are not
+ * seen by the scan in progress. */
+typedef int (*shale_scan_fn)(void *user, const void *key, size_t key_len,
+                             const void *value, size_t value_len);
+
+/* Kinds of change delivered to a subscription. */
+#define SHALE_CHANGE_PUT 1
+#define SHALE_CHANGE_DELETE 2
+
+/* Receives one change to a key under a subscription's prefix. kind is
+ * SHALE_CHANGE_PUT or SHALE_CHANGE_DELETE (value is then NULL with length
+ * 0). key/value: borrowed (out) for the call. Called on the thread that
+ * performed the write, after the write is durable (per the sync mode) and
+ * visible to readers, before that write call returns; entries of a batch
+ * arrive in batch order. Writes from different threads may be delivered
+ * concurrently. The return value is ignored; return 0. It may call read
+ * and write functions of the library and shale_unsubscribe() (even on its
+ * own subscription); it must not close the db. */
+typedef int (*shale_change_fn)(void *user, int32_t kind, const void *key,
+                               size_t key_len, const void *value,
+                               size_t value_len);
+
+/* ---------------------------------------------------------------------- */
+/* Options                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* The write is handed to the OS before it is acknowledged: it survives a
+ * crash of the process but not of the machine. */
+#define SHALE_SYNC_NONE 0
+/* Every write is fsync'ed on its own before it is acknowledged: it survives
+ * power loss. */
+#define SHALE_SYNC_EVERY 1
+/* Group commit: a write is acknowledged after an fsync that covers it;
+ * writers waiting at the same moment share one fsync. Survives power
+ * loss; the default. */
+#define SHALE_SYNC_GROUP 2
+
+typedef struct shale_options {
+  /* sizeof(shale_options) as the caller compiled it; set by
+   * shale_options_init. */
+  size_t struct_size;
+  /* Create the db directory if it does not exist. Default 1. */
+  uint32_t create_if_missing;
+  /* Fail with SHALE_E_EXISTS if the db already exists. Default 0. */
+  uint32_t error_if_exists;
+  /* Open read-only: writes fail with SHALE_E_READ_ONLY, nothing on disk is
+   * changed (a torn log tail is ignored, not truncated). Default 0. */
+  uint32_t read_only;
+  /* SHALE_SYNC_NONE, SHALE_SYNC_EVERY or SHALE_SYNC_GROUP. Default
+   * SHALE_SYNC_GROUP. */
+  uint32_t sync_mode;
+  /* On corruption found during recovery, skip what is unreadable instead of
+   * failing the open; what was skipped is logged at SHALE_LOG_WARN and
+   * reported by the "shale.recovery" property. Default 0. */
+  uint32_t salvage;
+  /* Messages below this level are not delivered. Default SHALE_LOG_INFO. */
+  int32_t log_level;
+  /* Optional receiver of diagnostic messages; NULL discards them. */
+  shale_log_fn logger;
+  /* Passed to logger. */
+  void *logger_user;
+  /* Optional; called exactly once with logger_user when the registration
+   * ends: when the db is closed, or before shale_db_open returns if the
+   * open fails. */
+  shale_user_free_fn logger_user_free;
+} shale_options;
+
+/* Fills *options with the defaults and sets options->struct_size to
+ * struct_size. options: borrowed (in/out), must not be NULL. struct_size:
+ * the caller's sizeof(shale_options) (use SHALE_OPTIONS_INIT). Returns
+ * SHALE_OK, or SHALE_E_INVALID_ARGUMENT if options is NULL or struct_size
+ * is smaller than the 0.1.0 struct. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_options_init(shale_options *options,
+                                     size_t struct_size);
+#define SHALE_OPTIONS_INIT(options)                                           \
+  shale_options_init((options), sizeof(*(options)))
+
+/* ---------------------------------------------------------------------- */
+/* Opening and closing                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* Opens (and, with create_if_missing, creates) the db in directory `path`,
+ * recovering it from its log.
+ * path: borrowed (in), not NULL. options: borrowed (in); NULL means the
+ * defaults. out: not NULL; on success *out is an owned handle to close with
+ * shale_db_close, on failure NULL.
+ * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT; SHALE_E_LOCKED if the
+ * directory is open in this or another process (the message names the path
+ * and, where known, the holder's pid); SHALE_E_EXISTS; SHALE_E_IO (e.g.
+ * ENOENT when it does not exist and create_if_missing is 0);
+ * SHALE_E_CORRUPTION naming file and offset; SHALE_E_NOMEM.
+ * Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_open(const char *path, const shale_options *options,
+                                shale_db **out);
+
+/* Closes the db: waits for calls in flight on other threads to finish,
+ * ends every subscription (their user_free runs), syncs and closes the log
+ * and releases the directory lock. The handle is invalid afterwards; its
+ * children report SHALE_E_CLOSED. db: consumed (in); NULL is a no-op.
+ * Returns SHALE_OK; SHALE_E_INVALID_HANDLE; SHALE_E_BUSY if called from
+ * inside a callback running on this db (nothing is closed); SHALE_E_IO if
+ * the final sync failed (the db is closed all the same).
+ * Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_close(shale_db *db);
+
+/* ---------------------------------------------------------------------- */
+/* Reads and writes                                                        */
+/* ---------------------------------------------------------------------- */
+
+/* Sets key to value. key, value: borrowed (in). Acknowledged (returns
+ * SHALE_OK) once durable per the db's sync mode.
+ * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT (NULL with non-zero length,
+ * over a limit); SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_READ_ONLY;
+ * SHALE_E_IO (the write is then not acknowledged and not visible).
+ * Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_put(shale_db *db, const void *key, size_t key_len,
+                               const void *value, size_t value_len);
+
+/* Removes key (not an error if it is absent). key: borrowed (in).
+ * Returns as shale_db_put. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_delete(shale_db *db, const void *key,
+                                  size_t key_len);
+
+/* Reads the value of key, as of snapshot (NULL: the latest state).
+ * key: borrowed (in). snapshot: borrowed (in), NULL or a snapshot of this
+ * db. value: not NULL; on SHALE_OK *value is an owned (out) copy to free
+ * with shale_free (non-NULL even for an empty value), otherwise NULL.
+ * value_len: not NULL; the length, or 0.
+ * Returns SHALE_OK; SHALE_NOT_FOUND; SHALE_E_INVALID_ARGUMENT;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_NOMEM; SHALE_E_IO;
+ * SHALE_E_CORRUPTION. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_get(shale_db *db, shale_snapshot *snapshot,
+                               const void *key, size_t key_len, void **value,
+                               size_t *value_len);
+
+/* Reads the value of key into the caller's buffer, snprintf-style.
+ * buf: borrowed (in/out), may be NULL when capacity is 0. needed: not NULL;
+ * set to the value's length on SHALE_OK and on SHALE_E_BUFFER_TOO_SMALL
+ * (then nothing is copied; retry with a buffer of *needed bytes), else 0.
+ * Returns as shale_db_get, plus SHALE_E_BUFFER_TOO_SMALL.
+ * Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_get_into(shale_db *db, shale_snapshot *snapshot,
+                                    const void *key, size_t key_len,
+                                    void *buf, size_t capacity,
+                                    size_t *needed);
+
+/* Tells whether key exists (as of snapshot, NULL: latest) without copying
+ * its value. Returns SHALE_OK if it exists, SHALE_NOT_FOUND if not, or an
+ * error as shale_db_get. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_exists(shale_db *db, shale_snapshot *snapshot,
+                                  const void *key, size_t key_len);
+
+/* Makes everything written so far durable (fsync of the log), whatever the
+ * sync mode. Returns SHALE_OK; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
+ * SHALE_E_READ_ONLY; SHALE_E_IO. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_sync(shale_db *db);
+
+/* Reads a named property as a NUL-terminated string. name: borrowed (in),
+ * not NULL. out: not NULL; on SHALE_OK an owned (out) string to free with
+ * shale_free, otherwise NULL. Properties:
+ *   "shale.recovery"  what the last open's recovery did: records replayed,
+ *                     torn bytes dropped, ranges skipped by salvage.
+ *   "shale.sequence"  the latest sequence number, in decimal.
+ *   "shale.path"      the db directory as it was opened.
+ * Returns SHALE_OK; SHALE_NOT_FOUND for an unknown name; SHALE_E_INVALID_*;
+ * SHALE_E_CLOSED; SHALE_E_NOMEM. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_property(shale_db *db, const char *name,
+                                    char **out);
+
+/* ---------------------------------------------------------------------- */
+/* Write batches                                                           */
+/* ---------------------------------------------------------------------- */
+
+/* Creates an empty batch of writes applied atomically by shale_db_write.
+ * A batch is not bound to a db. out: not NULL; *out an owned handle to free
+ * with shale_batch_free, NULL on failure. Returns SHALE_OK;
+ * SHALE_E_INVALID_ARGUMENT; SHALE_E_NOMEM. Since 0.1.0. */
+SHALE_API int32_t shale_batch_new(shale_batch **out);
+
+/* Frees the batch. batch: consumed (in); NULL is a no-op. Returns SHALE_OK;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_BUSY. Since 0.1.0. */
+SHALE_API int32_t shale_batch_free(shale_batch *batch);
+
+/* Appends "set key to value" to the batch; key and value are copied.
+ * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT (NULL with non-zero length,
+ * over a limit, or the batch would pass SHALE_MAX_BATCH_SIZE; the batch is
+ * then unchanged); SHALE_E_INVALID_HANDLE; SHALE_E_BUSY; SHALE_E_NOMEM.
+ * Single-owner. Since 0.1.0. */
+SHALE_API int32_t shale_batch_put(shale_batch *batch, const void *key,
+                                  size_t key_len, const void *value,
+                                  size_t value_len);
+
+/* Appends "remove key" to the batch. Returns as shale_batch_put.
+ * Single-owner. Since 0.1.0. */
+SHALE_API int32_t shale_batch_delete(shale_batch *batch, const void *key,
+                                     size_t key_len);
+
+/* Removes every entry from the batch. Returns SHALE_OK;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_BUSY. Single-owner. Since 0.1.0. */
+SHALE_API int32_t shale_batch_clear(shale_batch *batch);
+
+/* Number of entries (puts and deletes) in the batch. count: not NULL; 0 on
+ * failure. Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_BUSY. Single-owner. Since 0.1.0. */
+SHALE_API int32_t shale_batch_count(shale_batch *batch, size_t *count);
+
+/* Applies every entry of batch to db atomically, in order: after a crash
+ * either all of it or none of it is present. The batch is not consumed and
+ * may be reused. An empty batch is a successful no-op.
+ * Returns as shale_db_put, plus SHALE_E_BUSY if the batch is in use by
+ * another thread. Thread-safe for db; single-owner for batch. Since 0.1.0. */
+SHALE_API int32_t shale_db_write(shale_db *db, shale_batch *batch);
+
+/* ---------------------------------------------------------------------- */
+/* Snapshots                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Captures the db's current state; reads through the snapshot see exactly
+ * the writes acknowledged before this call. db: borrowed (in). out: not
+ * NULL; *out an owned handle to free with shale_snapshot_free, NULL on
+ * failure. Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_NOMEM. Thread-safe.
+ * Since 0.1.0. */
+SHALE_API int32_t shale_snapshot_new(shale_db *db, shale_snapshot **out);
+
+/* Releases the snapshot (also after its db was closed). snapshot: consumed
+ * (in); NULL is a no-op. Returns SHALE_OK; SHALE_E_INVALID_HANDLE.
+ * Since 0.1.0. */
+SHALE_API int32_t shale_snapshot_free(shale_snapshot *snapshot);
+
+/* ---------------------------------------------------------------------- */
+/* Iterators                                                               */
+/* ---------------------------------------------------------------------- */
+
+typedef struct shale_iter_options {
+  /* sizeof(shale_iter_options) as the caller compiled it. */
+  size_t struct_size;
+  /* NULL: iterate a snapshot taken when the iterator is created. Otherwise
+   * a snapshot of the same db (borrowed; the iterator keeps its own
+   * reference, so the snapshot may be freed before the iterator). */
+  shale_snapshot *snapshot;
+  /* Inclusive lower bound. A bound is absent when its pointer is NULL (the
+   * length must then be 0); a non-NULL pointer with length 0 is the empty
+   * key. Copied by shale_iter_new. */
+  const void *lower_bound;
+  size_t lower_bound_len;
+  /* Exclusive upper bound, as lower_bound. */
+  const void *upper_bound;
+  size_t upper_bound_len;
+  /* Only keys that start with prefix; NULL for none. Copied. Combined with
+   * the bounds (both apply). */
+  const void *prefix;
+  size_t prefix_len;
+} shale_iter_options;
+
+/* Fills *options with the defaults (no snapshot, bounds or prefix) and
+ * sets struct_size. Returns SHALE_OK or SHALE_E_INVALID_ARGUMENT.
+ * Since 0.1.0. */
+SHALE_API int32_t shale_iter_options_init(shale_iter_options *options,
+                                          size_t struct_size);
+#define SHALE_ITER_OPTIONS_INIT(options)                                      \
+  shale_iter_options_init((options), sizeof(*(options)))
+
+/* Creates an iterator over one consistent point in time (the snapshot in
+ * options, or the state at this call). It starts unpositioned: call
+ * shale_iter_first/last/seek. db: borrowed (in). options: borrowed (in),
+ * NULL for none. out: not NULL; *out an owned handle to free with
+ * shale_iter_free, NULL on failure. Returns SHALE_OK;
+ * SHALE_E_INVALID_ARGUMENT (a snapshot of another db, a bound over the key
+ * limit); SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_NOMEM.
+ * Thread-safe for db. Since 0.1.0. */
+SHALE_API int32_t shale_iter_new(shale_db *db,
+                                 const shale_iter_options *options,
+                                 shale_iter **out);
+
+/* Frees the iterator (also after its db was closed). iter: consumed (in);
+ * NULL is a no-op. Returns SHALE_OK; SHALE_E_INVALID_HANDLE; SHALE_E_BUSY.
+ * Since 0.1.0. */
+SHALE_API int32_t shale_iter_free(shale_iter *iter);
+
+/* Movement. Each returns SHALE_OK if the iterator is now on an entry,
+ * SHALE_NOT_FOUND if there is none in that direction (it is then
+ * unpositioned), or an error: SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
+ * SHALE_E_BUSY; SHALE_E_INVALID_ARGUMENT (next/prev when unpositioned;
+ * a NULL key with non-zero length); SHALE_E_IO; SHALE_E_CORRUPTION.
+ * A move invalidates pointers from shale_iter_key/value. Single-owner.
+ * Since 0.1.0. */
+/* To the smallest key in range. */
+SHALE_API int32_t shale_iter_first(shale_iter *iter);
+/* To the largest key in range. */
+SHALE_API int32_t shale_iter_last(shale_iter *iter);
+/* To the first key >= key. key: borrowed (in). */
+SHALE_API int32_t shale_iter_seek(shale_iter *iter, const void *key,
+                                  size_t key_len);
+/* To the last key <= key. key: borrowed (in). */
+SHALE_API int32_t shale_iter_seek_for_prev(shale_iter *iter, const void *key,
+                                           size_t key_len);
+/* To the following key. */
+SHALE_API int32_t shale_iter_next(shale_iter *iter);
+/* To the preceding key. */
+SHALE_API int32_t shale_iter_prev(shale_iter *iter);
+
+/* Returns 1 if the iterator is on an entry, 0 if not, or a negative error
+ * (SHALE_E_INVALID_HANDLE, SHALE_E_CLOSED, SHALE_E_BUSY). Single-owner.
+ * Since 0.1.0. */
+SHALE_API int32_t shale_iter_valid(shale_iter *iter);
+
+/* The current entry's key / value. key, value: not NULL; borrowed (out):
+ * valid until the next move, shale_iter_free, or the db's close; NULL/0 on
+ * failure. Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT (NULL out-pointer, or
+ * the iterator is not on an entry); SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
+ * SHALE_E_BUSY. Single-owner. Since 0.1.0. */
+SHALE_API int32_t shale_iter_key(shale_iter *iter, const void **key,
+                                 size_t *key_len);
+SHALE_API int32_t shale_iter_value(shale_iter *iter, const void **value,
+                                   size_t *value_len);
+
+/* ---------------------------------------------------------------------- */
+/* Scans                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Flag for shale_db_scan: visit keys from largest to smallest. */
+#define SHALE_SCAN_REVERSE 1u
+
+/* Calls fn for every entry in range (options as for shale_iter_new, NULL
+ * for all keys), in key order or, with SHALE_SCAN_REVERSE, in reverse.
+ * All entries come from one point in time. fn: not NULL. user: passed to
+ * fn. flags: 0 or SHALE_SCAN_REVERSE.
+ * Returns SHALE_OK when every entry was visited; SHALE_E_CANCELLED if fn
+ * returned non-zero; the errors of shale_iter_new and the moves.
+ * Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_scan(shale_db *db,
+                                const shale_iter_options *options,
+                                uint32_t flags, shale_scan_fn fn, void *user);
+
+/* ---------------------------------------------------------------------- */
+/* Change subscriptions                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* Calls fn for every change, made through this db handle, to a key that
+ * starts with prefix (length 0: every key). See shale_change_fn for the
+ * thread and timing. prefix: borrowed (in), copied. fn: not NULL. user:
+ * passed to fn. user_free: optional, called exactly once with user when
+ * the subscription ends (shale_unsubscribe or shale_db_close), after fn
+ * has returned for the last time. out: not NULL; *out an owned handle to
+ * release with shale_unsubscribe, NULL on failure (user_free is then not
+ * called: the caller still owns user).
+ * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT; SHALE_E_INVALID_HANDLE;
+ * SHALE_E_CLOSED; SHALE_E_NOMEM. Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_db_subscribe(shale_db *db, const void *prefix,
+                                     size_t prefix_len, shale_change_fn fn,
+                                     void *user, shale_user_free_fn user_free,
+                                     shale_subscription **out);
+
+/* Ends the subscription and frees its handle. When it returns, fn is not
+ * running and never runs again — except when called from inside fn itself,
+ * in which case fn is not called again after it returns. user_free, if
+ * any, has run (or, from inside fn, runs when fn returns). Also valid after
+ * the db was closed (the subscription had already ended). subscription:
+ * consumed (in); NULL is a no-op. Returns SHALE_OK; SHALE_E_INVALID_HANDLE.
+ * Thread-safe. Since 0.1.0. */
+SHALE_API int32_t shale_unsubscribe(shale_subscription *subscription);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SHALE_H */

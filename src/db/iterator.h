@@ -1,0 +1,38 @@
+// Iterator: an ordered cursor over user keys at one point in time.
+#pragma once
+
+#include <string_view>
+
+#include "util/status.h"
+
+namespace shale {
+
+class Iterator {
+ public:
+  Iterator() = default;
+  Iterator(const Iterator&) = delete;
+  Iterator& operator=(const Iterator&) = delete;
+  virtual ~Iterator() = default;
+
+  // True when positioned on an entry. After a failed move (status() not ok)
+  // the iterator is not valid.
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  // First entry with key >= target.
+  virtual void Seek(std::string_view target) = 0;
+  // Last entry with key <= target.
+  virtual void SeekForPrev(std::string_view target) = 0;
+  // REQUIRES: Valid().
+  virtual void Next() = 0;
+  // REQUIRES: Valid().
+  virtual void Prev() = 0;
+  // REQUIRES: Valid(). The views stay valid until the next move or
+  // destruction of the iterator.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  // The first error met, or OK.
+  virtual Status status() const = 0;
+};
+
+}  // namespace shale
