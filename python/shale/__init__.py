@@ -1,0 +1,100 @@
+"""shale: an embedded, crash-safe, ordered key-value store (Python binding).
+
+Pure ctypes over libshale's stable C ABI (``include/shale.h``)::
+
+    import shale
+    with shale.open("/tmp/db") as db:
+        db[b"k"] = b"v"
+        with db.write_batch() as b:
+            b.put(b"a", b"1")
+            b.delete(b"k")
+        for key, value in db.items(prefix=b"a"):
+            ...
+
+Keys are bytes; values are any bytes-like object and come back as bytes.
+Set ``SHALE_LIBRARY`` to choose the shared library explicitly (see
+:mod:`shale._lib` for the search order).
+"""
+
+from ._lib import ABI_VERSION, lib as _lib, library_path
+from .db import (
+    DB,
+    DELETE,
+    LOG_DEBUG,
+    LOG_ERROR,
+    LOG_INFO,
+    LOG_WARN,
+    PUT,
+    Snapshot,
+    Subscription,
+    WriteBatch,
+    open,
+)
+from .errors import (
+    BufferTooSmallError,
+    BusyError,
+    CancelledError,
+    ClosedError,
+    CorruptionError,
+    Error,
+    ExistsError,
+    ForkedError,
+    InternalError,
+    InvalidArgumentError,
+    InvalidHandleError,
+    IOError,
+    LockedError,
+    NoMemoryError,
+    NotFoundError,
+    NotSupportedError,
+    ReadOnlyError,
+)
+from .iterator import Iterator
+
+#: The version of the loaded libshale ("MAJOR.MINOR.PATCH", from shale_version()).
+__version__: str = _lib.shale_version().decode("ascii")
+#: The loaded library's SHALE_VERSION_NUMBER (major * 10000 + minor * 100 + patch).
+version_number: int = int(_lib.shale_version_number())
+
+#: Limits of the C API (SHALE_MAX_KEY_SIZE, ..._VALUE_SIZE, ..._BATCH_SIZE).
+MAX_KEY_SIZE = 65536
+MAX_VALUE_SIZE = 256 * 1024 * 1024
+MAX_BATCH_SIZE = 1024 * 1024 * 1024
+
+__all__ = [
+    "open",
+    "DB",
+    "WriteBatch",
+    "Snapshot",
+    "Subscription",
+    "Iterator",
+    "PUT",
+    "DELETE",
+    "LOG_DEBUG",
+    "LOG_INFO",
+    "LOG_WARN",
+    "LOG_ERROR",
+    "MAX_KEY_SIZE",
+    "MAX_VALUE_SIZE",
+    "MAX_BATCH_SIZE",
+    "ABI_VERSION",
+    "library_path",
+    "version_number",
+    "Error",
+    "NotFoundError",
+    "InvalidArgumentError",
+    "InvalidHandleError",
+    "ClosedError",
+    "IOError",
+    "CorruptionError",
+    "LockedError",
+    "NoMemoryError",
+    "BufferTooSmallError",
+    "ReadOnlyError",
+    "CancelledError",
+    "NotSupportedError",
+    "InternalError",
+    "ExistsError",
+    "BusyError",
+    "ForkedError",
+]
