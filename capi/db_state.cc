@@ -1,0 +1,144 @@
+// db_state.cc — db lifetime, in-flight calls, callback scopes, owners.
+#include "db_state.h"
+
+#include "error.h"
+
+namespace shale::capi {
+namespace {
+
+constexpr int kMaxTrackedCallbacks = 32;
+
+// Trivially destructible thread-local stack of the dbs whose callbacks are
+// running on this thread.
+struct CallbackStack {
+  int depth;
+  const void *dbs[kMaxTrackedCallbacks];
+};
+thread_local CallbackStack t_callbacks = {0, {}};
+
+}  // namespace
+
+void LoggerState::Deliver(int32_t level, const char *message) noexcept {
+  std::shared_lock lock(mu_);
+  if (!active_ || fn_ == nullptr) return;
+  CallbackScope scope(db_identity_);
+  fn_(user_, level, message);
+}
+
+void LoggerState::Retire() noexcept {
+  shale_user_free_fn user_free = nullptr;
+  void *user = nullptr;
+  {
+    std::unique_lock lock(mu_);  // waits for deliveries in progress
+    if (!active_) return;
+    active_ = false;
+    user_free = user_free_;
+    user = user_;
+  }
+  if (user_free != nullptr) user_free(user);
+}
+
+DbState::~DbState() {
+  // A db never closed by the user (leaked at exit) is closed here so that
+  // its files are consistent; its status has nowhere to go.
+  if (db != nullptr && !close_done_) {
+    (void)db->Close();
+  }
+  db.reset();
+  if (logger) logger->Retire();
+}
+
+int32_t DbState::Enter() noexcept {
+  std::lock_guard lock(mu_);
+  if (closed_) return SHALE_E_CLOSED;
+  ++in_flight_;
+  return SHALE_OK;
+}
+
+void DbState::Leave() noexcept {
+  std::lock_guard lock(mu_);
+  if (--in_flight_ == 0 && closed_) cv_.notify_all();
+}
+
+bool DbState::EnterForRelease() noexcept {
+  std::unique_lock lock(mu_);
+  if (!closed_) {
+    ++in_flight_;
+    return true;
+  }
+  cv_.wait(lock, [&] { return close_done_; });
+  return false;
+}
+
+bool DbState::BeginClose() noexcept {
+  std::unique_lock lock(mu_);
+  if (closed_) return false;
+  closed_ = true;
+  cv_.wait(lock, [&] { return in_flight_ == 0; });
+  return true;
+}
+
+void DbState::FinishClose() noexcept {
+  std::lock_guard lock(mu_);
+  close_done_ = true;
+  cv_.notify_all();
+}
+
+int32_t DbCall::Enter() noexcept {
+  if (state_->Enter() != SHALE_OK) {
+    return Fail(SHALE_E_CLOSED, "the db was closed");
+  }
+  entered_ = true;
+  return SHALE_OK;
+}
+
+CallbackScope::CallbackScope(const void *db_identity) noexcept
+    : saved_function_(CurrentFunction()) {
+  CallbackStack &s = t_callbacks;
+  if (s.depth < kMaxTrackedCallbacks) s.dbs[s.depth] = db_identity;
+  ++s.depth;
+}
+
+CallbackScope::~CallbackScope() {
+  --t_callbacks.depth;
+  SetFunction(saved_function_);
+}
+
+bool CallbackScope::InsideCallbackOf(const void *db_identity) noexcept {
+  const CallbackStack &s = t_callbacks;
+  int n = s.depth < kMaxTrackedCallbacks ? s.depth : kMaxTrackedCallbacks;
+  for (int i = 0; i < n; ++i) {
+    if (s.dbs[i] == db_identity) return true;
+  }
+  // Nested deeper than we track: be conservative.
+  return s.depth > kMaxTrackedCallbacks;
+}
+
+int32_t OwnerGuard::Take(const char *what) noexcept {
+  bool expected = false;
+  if (!flag_->compare_exchange_strong(expected, true,
+                                      std::memory_order_acquire)) {
+    return Fail(SHALE_E_BUSY, "%s is being used by another thread", what);
+  }
+  owned_ = true;
+  return SHALE_OK;
+}
+
+int32_t LookupDb(shale_db *db, std::shared_ptr<DbState> *out) {
+  return Lookup(db, HandleType::kDb, "db", out);
+}
+
+int32_t CheckBytes(const void *ptr, size_t len, const char *name, size_t max,
+                   const char *max_name) noexcept {
+  if (ptr == nullptr && len != 0) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "%s is NULL but %s_len is %zu", name,
+                name, len);
+  }
+  if (len > max) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "%s_len %zu is over %s (%zu bytes)",
+                name, len, max_name, max);
+  }
+  return SHALE_OK;
+}
+
+}  // namespace shale::capi

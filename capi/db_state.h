@@ -1,0 +1,138 @@
+// db_state.h — the object behind a shale_db handle, and the rules every
+// db-bound call follows: enter (refused once closed), leave (close waits for
+// the calls in flight).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+
+#include "db/db.h"
+#include "handle_table.h"
+#include "shale.h"
+
+namespace shale::capi {
+
+// The user's logger and its user pointer. Shared by the trampoline the core
+// holds and by the DbState; Retire() stops deliveries (waiting for those in
+// progress) and calls user_free exactly once.
+class LoggerState {
+ public:
+  LoggerState(const void *db_identity, shale_log_fn fn, void *user,
+              shale_user_free_fn user_free)
+      : db_identity_(db_identity),
+        fn_(fn),
+        user_(user),
+        user_free_(user_free) {}
+  ~LoggerState() { Retire(); }
+
+  void Deliver(int32_t level, const char *message) noexcept;
+  void Retire() noexcept;
+
+ private:
+  const void *const db_identity_;
+  std::shared_mutex mu_;
+  bool active_ = true;
+  shale_log_fn fn_;
+  void *user_;
+  shale_user_free_fn user_free_;
+};
+
+class DbState : public Object {
+ public:
+  ~DbState() override;
+
+  // Declared first so it is destroyed last: everything the core hands out
+  // (iterators, snapshots) is released before the DB object.
+  std::unique_ptr<shale::DB> db;
+  std::shared_ptr<LoggerState> logger;
+
+  // Returns SHALE_OK and counts the call in flight, or SHALE_E_CLOSED.
+  int32_t Enter() noexcept;
+  void Leave() noexcept;
+  // For releasing a child after close: waits until a close in progress has
+  // finished. Returns true if it entered (the db is open; call Leave()).
+  bool EnterForRelease() noexcept;
+
+  // Marks closed and waits for calls in flight; returns false if it was
+  // already closed.
+  bool BeginClose() noexcept;
+  void FinishClose() noexcept;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int64_t in_flight_ = 0;
+  bool closed_ = false;
+  bool close_done_ = false;
+};
+
+// RAII: one db-bound call in flight.
+class DbCall {
+ public:
+  explicit DbCall(DbState *state) : state_(state) {}
+  DbCall(const DbCall &) = delete;
+  DbCall &operator=(const DbCall &) = delete;
+  ~DbCall() {
+    if (entered_) state_->Leave();
+  }
+  int32_t Enter() noexcept;  // records SHALE_E_CLOSED
+  bool EnterForRelease() noexcept {
+    entered_ = state_->EnterForRelease();
+    return entered_;
+  }
+
+ private:
+  DbState *state_;
+  bool entered_ = false;
+};
+
+// The callbacks running on this thread, innermost last: closing a db from
+// inside one of its own callbacks is refused (it would wait for itself).
+class CallbackScope {
+ public:
+  explicit CallbackScope(const void *db_identity) noexcept;
+  ~CallbackScope();
+  CallbackScope(const CallbackScope &) = delete;
+  CallbackScope &operator=(const CallbackScope &) = delete;
+  static bool InsideCallbackOf(const void *db_identity) noexcept;
+
+ private:
+  const char *saved_function_;
+};
+
+// RAII owner flag of a single-owner object (iterator, batch).
+class OwnerGuard {
+ public:
+  explicit OwnerGuard(std::atomic<bool> *flag) noexcept : flag_(flag) {}
+  ~OwnerGuard() {
+    if (owned_ && !keep_) flag_->store(false, std::memory_order_release);
+  }
+  OwnerGuard(const OwnerGuard &) = delete;
+  OwnerGuard &operator=(const OwnerGuard &) = delete;
+  // Records SHALE_E_BUSY naming `what` when another thread holds it.
+  int32_t Take(const char *what) noexcept;
+  // The object is being freed: never give ownership back.
+  void Keep() noexcept { keep_ = true; }
+
+ private:
+  std::atomic<bool> *flag_;
+  bool owned_ = false;
+  bool keep_ = false;
+};
+
+// Looks up a db handle and enters a call on it.
+int32_t LookupDb(shale_db *db, std::shared_ptr<DbState> *out);
+
+// Checks (ptr, len) byte arguments: NULL only with len 0, len <= max.
+int32_t CheckBytes(const void *ptr, size_t len, const char *name, size_t max,
+                   const char *max_name) noexcept;
+
+inline std::string_view View(const void *ptr, size_t len) {
+  return len == 0 ? std::string_view()
+                  : std::string_view(static_cast<const char *>(ptr), len);
+}
+
+}  // namespace shale::capi

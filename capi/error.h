@@ -1,0 +1,52 @@
+// error.h — the thread-local "last error" of the C API.
+//
+// Every entry point starts by clearing it (see barrier.h); failures record a
+// status, an optional errno and a message into a fixed per-thread buffer.
+// Recording never allocates.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "shale.h"
+#include "util/status.h"
+
+namespace shale::capi {
+
+// Resets status, errno and message; remembers `function` (the exported
+// name) so that messages can be prefixed with it.
+void ClearError(const char *function) noexcept;
+
+// Records `status` with a printf-style message prefixed by the current
+// function's name. Returns `status` so callers can `return Fail(...)`.
+int32_t Fail(int32_t status, const char *format, ...) noexcept
+    __attribute__((format(printf, 2, 3)));
+
+// As Fail, with an errno (for SHALE_E_IO / SHALE_E_LOCKED).
+int32_t FailErrno(int32_t status, int sys_errno, const char *format,
+                  ...) noexcept __attribute__((format(printf, 3, 4)));
+
+// Records out-of-memory using a static message (no formatting, no
+// allocation).
+int32_t FailNoMemory() noexcept;
+
+// Records a non-error status (SHALE_NOT_FOUND) without a message.
+int32_t Note(int32_t status) noexcept;
+
+// Maps a core status to a SHALE_* code; for an error, records the core's
+// message (and errno) as the last error. OK maps to SHALE_OK and NotFound
+// to SHALE_NOT_FOUND, recorded via Note.
+int32_t FromCore(const shale::Status &status) noexcept;
+
+// Code mapping alone, without recording.
+int32_t MapCode(shale::Status::Code code) noexcept;
+
+// The exported function the thread is in (for message prefixes); saved
+// and restored around user callbacks, which may make calls of their own.
+const char *CurrentFunction() noexcept;
+void SetFunction(const char *function) noexcept;
+
+// The status currently recorded for this thread.
+int32_t CurrentStatus() noexcept;
+
+}  // namespace shale::capi

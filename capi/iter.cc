@@ -1,0 +1,276 @@
+// iter.cc — iterators and shale_db_scan.
+#include "barrier.h"
+#include "db_state.h"
+#include "error.h"
+#include "handle_table.h"
+#include "objects.h"
+#include "options.h"
+
+using namespace shale::capi;
+
+namespace {
+
+const char kEmpty[1] = {0};
+
+// Borrowed pointer for a view: never NULL, even for 0 bytes.
+const void *Ptr(std::string_view v) {
+  return v.data() != nullptr ? static_cast<const void *>(v.data())
+                             : static_cast<const void *>(kEmpty);
+}
+
+// Runs op on the iterator as its one owner, inside a call on its db.
+template <class Op>
+int32_t WithIter(shale_iter *iter, Op &&op) {
+  std::shared_ptr<IterObj> obj;
+  int32_t rc = Lookup(iter, HandleType::kIter, "iter", &obj);
+  if (rc != SHALE_OK) return rc;
+  OwnerGuard owner(&obj->busy);
+  if ((rc = owner.Take("iterator")) != SHALE_OK) return rc;
+  DbCall call(obj->db.get());
+  if ((rc = call.Enter()) != SHALE_OK) return rc;
+  return op(*obj->it);
+}
+
+// The status after a move.
+int32_t Position(const shale::Iterator &it) {
+  if (it.Valid()) return SHALE_OK;
+  shale::Status st = it.status();
+  if (!st.ok()) return FromCore(st);
+  return Note(SHALE_NOT_FOUND);
+}
+
+// Creates a core iterator for (copied, unchecked) options on an entered db.
+int32_t MakeIterator(DbState *state, const shale_iter_options *options,
+                     std::unique_ptr<shale::Iterator> *out) {
+  shale_iter_options o;
+  int32_t rc = ReadIterOptions(options, &o);
+  if (rc != SHALE_OK) return rc;
+  shale::ReadOptions ro;
+  if ((rc = ToCoreRead(o, state, &ro)) != SHALE_OK) return rc;
+  *out = state->db->NewIterator(ro);
+  if (*out == nullptr) {
+    return Fail(SHALE_E_INTERNAL, "the core returned no iterator");
+  }
+  return SHALE_OK;
+}
+
+}  // namespace
+
+extern "C" SHALE_API int32_t shale_iter_new(shale_db *db,
+                                            const shale_iter_options *options,
+                                            shale_iter **out) {
+  return Guard(__func__, [&]() -> int32_t {
+    if (out != nullptr) *out = nullptr;
+    if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
+    std::shared_ptr<DbState> state;
+    int32_t rc = LookupDb(db, &state);
+    if (rc != SHALE_OK) return rc;
+    DbCall call(state.get());
+    if ((rc = call.Enter()) != SHALE_OK) return rc;
+    auto obj = std::make_shared<IterObj>();
+    obj->db = state;
+    if ((rc = MakeIterator(state.get(), options, &obj->it)) != SHALE_OK) {
+      return rc;
+    }
+    *out = ToHandle<shale_iter>(InsertHandle(HandleType::kIter, obj));
+    return SHALE_OK;
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_free(shale_iter *iter) {
+  return Guard(__func__, [&]() -> int32_t {
+    if (iter == nullptr) return SHALE_OK;
+    std::shared_ptr<IterObj> obj;
+    int32_t rc = Lookup(iter, HandleType::kIter, "iter", &obj);
+    if (rc != SHALE_OK) return rc;
+    OwnerGuard owner(&obj->busy);
+    if ((rc = owner.Take("iterator")) != SHALE_OK) return rc;
+    std::shared_ptr<IterObj> removed;
+    if ((rc = Remove(iter, HandleType::kIter, "iter", &removed)) != SHALE_OK) {
+      return rc;
+    }
+    owner.Keep();  // nobody may use it again
+    // Destroy the core iterator now, never concurrently with a close.
+    DbCall call(obj->db.get());
+    call.EnterForRelease();
+    obj->it.reset();
+    return SHALE_OK;
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_first(shale_iter *iter) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [](shale::Iterator &it) {
+      it.SeekToFirst();
+      return Position(it);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_last(shale_iter *iter) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [](shale::Iterator &it) {
+      it.SeekToLast();
+      return Position(it);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_seek(shale_iter *iter, const void *key,
+                                             size_t key_len) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [&](shale::Iterator &it) {
+      int32_t rc = CheckBytes(key, key_len, "key", SHALE_MAX_KEY_SIZE,
+                              "SHALE_MAX_KEY_SIZE");
+      if (rc != SHALE_OK) return rc;
+      it.Seek(View(key, key_len));
+      return Position(it);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_seek_for_prev(shale_iter *iter,
+                                                      const void *key,
+                                                      size_t key_len) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [&](shale::Iterator &it) {
+      int32_t rc = CheckBytes(key, key_len, "key", SHALE_MAX_KEY_SIZE,
+                              "SHALE_MAX_KEY_SIZE");
+      if (rc != SHALE_OK) return rc;
+      it.SeekForPrev(View(key, key_len));
+      return Position(it);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_next(shale_iter *iter) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [](shale::Iterator &it) {
+      if (!it.Valid()) {
+        return Fail(SHALE_E_INVALID_ARGUMENT,
+                    "the iterator is not on an entry (call "
+                    "shale_iter_first/last/seek first)");
+      }
+      it.Next();
+      return Position(it);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_prev(shale_iter *iter) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [](shale::Iterator &it) {
+      if (!it.Valid()) {
+        return Fail(SHALE_E_INVALID_ARGUMENT,
+                    "the iterator is not on an entry (call "
+                    "shale_iter_first/last/seek first)");
+      }
+      it.Prev();
+      return Position(it);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_valid(shale_iter *iter) {
+  return Guard(__func__, [&]() -> int32_t {
+    return WithIter(iter, [](shale::Iterator &it) -> int32_t {
+      return it.Valid() ? 1 : 0;
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_key(shale_iter *iter, const void **key,
+                                            size_t *key_len) {
+  return Guard(__func__, [&]() -> int32_t {
+    if (key != nullptr) *key = nullptr;
+    if (key_len != nullptr) *key_len = 0;
+    if (key == nullptr) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "key (out) is NULL");
+    }
+    if (key_len == nullptr) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "key_len (out) is NULL");
+    }
+    return WithIter(iter, [&](shale::Iterator &it) {
+      if (!it.Valid()) {
+        return Fail(SHALE_E_INVALID_ARGUMENT,
+                    "the iterator is not on an entry");
+      }
+      std::string_view k = it.key();
+      *key = Ptr(k);
+      *key_len = k.size();
+      return SHALE_OK;
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_value(shale_iter *iter,
+                                              const void **value,
+                                              size_t *value_len) {
+  return Guard(__func__, [&]() -> int32_t {
+    if (value != nullptr) *value = nullptr;
+    if (value_len != nullptr) *value_len = 0;
+    if (value == nullptr) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "value (out) is NULL");
+    }
+    if (value_len == nullptr) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "value_len (out) is NULL");
+    }
+    return WithIter(iter, [&](shale::Iterator &it) {
+      if (!it.Valid()) {
+        return Fail(SHALE_E_INVALID_ARGUMENT,
+                    "the iterator is not on an entry");
+      }
+      std::string_view v = it.value();
+      *value = Ptr(v);
+      *value_len = v.size();
+      return SHALE_OK;
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_db_scan(shale_db *db,
+                                           const shale_iter_options *options,
+                                           uint32_t flags, shale_scan_fn fn,
+                                           void *user) {
+  return Guard(__func__, [&]() -> int32_t {
+    std::shared_ptr<DbState> state;
+    int32_t rc = LookupDb(db, &state);
+    if (rc != SHALE_OK) return rc;
+    if (fn == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "fn is NULL");
+    if ((flags & ~SHALE_SCAN_REVERSE) != 0) {
+      return Fail(SHALE_E_INVALID_ARGUMENT,
+                  "flags 0x%x has unknown bits (only SHALE_SCAN_REVERSE)",
+                  flags);
+    }
+    DbCall call(state.get());
+    if ((rc = call.Enter()) != SHALE_OK) return rc;
+    std::unique_ptr<shale::Iterator> it;
+    if ((rc = MakeIterator(state.get(), options, &it)) != SHALE_OK) return rc;
+    bool reverse = (flags & SHALE_SCAN_REVERSE) != 0;
+    if (reverse) {
+      it->SeekToLast();
+    } else {
+      it->SeekToFirst();
+    }
+    while (it->Valid()) {
+      std::string_view k = it->key();
+      std::string_view v = it->value();
+      int stop;
+      {
+        CallbackScope scope(state.get());
+        stop = fn(user, Ptr(k), k.size(), Ptr(v), v.size());
+      }
+      if (stop != 0) {
+        return Fail(SHALE_E_CANCELLED, "scan stopped by callback");
+      }
+      if (reverse) {
+        it->Prev();
+      } else {
+        it->Next();
+      }
+    }
+    shale::Status st = it->status();
+    if (!st.ok()) return FromCore(st);
+    return SHALE_OK;
+  });
+}

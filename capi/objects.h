@@ -1,0 +1,44 @@
+// objects.h — the objects behind batch, snapshot, iterator and
+// subscription handles.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "db/db.h"
+#include "db/iterator.h"
+#include "db/write_batch.h"
+#include "db_state.h"
+#include "handle_table.h"
+
+namespace shale::capi {
+
+// Not bound to a db; single-owner.
+class BatchObj : public Object {
+ public:
+  std::atomic<bool> busy{false};
+  shale::WriteBatch batch;
+};
+
+// Holds its db (declared first: released last).
+class SnapshotObj : public Object {
+ public:
+  std::shared_ptr<DbState> db;
+  std::shared_ptr<const shale::Snapshot> snap;
+};
+
+// Single-owner; holds its db (declared first: released last).
+class IterObj : public Object {
+ public:
+  std::shared_ptr<DbState> db;
+  std::atomic<bool> busy{false};
+  std::unique_ptr<shale::Iterator> it;
+};
+
+class SubscriptionObj : public Object {
+ public:
+  std::shared_ptr<DbState> db;
+  shale::SubscriptionId id = 0;
+};
+
+}  // namespace shale::capi

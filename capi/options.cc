@@ -1,0 +1,215 @@
+// options.cc — shale_options / shale_iter_options: init, read, validate.
+#include "options.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "barrier.h"
+#include "db_state.h"
+#include "error.h"
+#include "objects.h"
+
+namespace shale::capi {
+namespace {
+
+static_assert(sizeof(shale_options) >= kOptionsMinSize);
+static_assert(sizeof(shale_iter_options) >= kIterOptionsMinSize);
+static_assert(offsetof(shale_options, logger_user_free) + sizeof(void *) ==
+              kOptionsMinSize);
+static_assert(offsetof(shale_iter_options, prefix_len) + sizeof(size_t) ==
+              kIterOptionsMinSize);
+
+shale_options DefaultOptions() {
+  shale_options o;
+  std::memset(&o, 0, sizeof(o));
+  o.struct_size = sizeof(o);
+  o.create_if_missing = 1;
+  o.error_if_exists = 0;
+  o.read_only = 0;
+  o.sync_mode = SHALE_SYNC_GROUP;
+  o.salvage = 0;
+  o.log_level = SHALE_LOG_INFO;
+  return o;
+}
+
+shale_iter_options DefaultIterOptions() {
+  shale_iter_options o;
+  std::memset(&o, 0, sizeof(o));
+  o.struct_size = sizeof(o);
+  return o;
+}
+
+// Writes the defaults into the caller's struct of struct_size bytes.
+template <class T>
+int32_t InitStruct(T *options, size_t struct_size, size_t min_size,
+                   const T &defaults, const char *type_name) {
+  if (options == nullptr) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "options is NULL");
+  }
+  if (struct_size < min_size) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "struct_size %zu is smaller than %s of shale 0.1.0 (%zu)",
+                struct_size, type_name, min_size);
+  }
+  size_t n = std::min(struct_size, sizeof(T));
+  std::memcpy(options, &defaults, n);
+  // Fields of a newer header that this library does not know: zero them.
+  if (struct_size > n) {
+    std::memset(reinterpret_cast<char *>(options) + n, 0, struct_size - n);
+  }
+  options->struct_size = struct_size;
+  return SHALE_OK;
+}
+
+template <class T>
+int32_t ReadStruct(const T *in, size_t min_size, const T &defaults, T *out,
+                   const char *type_name) {
+  *out = defaults;
+  if (in == nullptr) return SHALE_OK;
+  size_t declared = in->struct_size;
+  if (declared < min_size) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "%s.struct_size is %zu, smaller than the 0.1.0 struct (%zu); "
+                "initialize it with its _init function",
+                type_name, declared, min_size);
+  }
+  std::memcpy(out, in, std::min(declared, sizeof(T)));
+  out->struct_size = sizeof(T);
+  return SHALE_OK;
+}
+
+int32_t CheckFlag(uint32_t v, const char *name) {
+  if (v > 1) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "options.%s is %u; it must be 0 or 1",
+                name, v);
+  }
+  return SHALE_OK;
+}
+
+int32_t CheckBound(const void *p, size_t len, const char *name) {
+  if (p == nullptr && len != 0) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.%s is NULL but options.%s_len is %zu", name, name,
+                len);
+  }
+  if (len > SHALE_MAX_KEY_SIZE) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.%s_len %zu is over SHALE_MAX_KEY_SIZE (%zu bytes)",
+                name, len, SHALE_MAX_KEY_SIZE);
+  }
+  return SHALE_OK;
+}
+
+}  // namespace
+
+int32_t ReadOptions(const shale_options *in, shale_options *out) noexcept {
+  return ReadStruct(in, kOptionsMinSize, DefaultOptions(), out,
+                    "shale_options");
+}
+
+int32_t ReadIterOptions(const shale_iter_options *in,
+                        shale_iter_options *out) noexcept {
+  return ReadStruct(in, kIterOptionsMinSize, DefaultIterOptions(), out,
+                    "shale_iter_options");
+}
+
+int32_t ValidateOptions(const shale_options &o) noexcept {
+  int32_t rc;
+  if ((rc = CheckFlag(o.create_if_missing, "create_if_missing")) != 0 ||
+      (rc = CheckFlag(o.error_if_exists, "error_if_exists")) != 0 ||
+      (rc = CheckFlag(o.read_only, "read_only")) != 0 ||
+      (rc = CheckFlag(o.salvage, "salvage")) != 0) {
+    return rc;
+  }
+  if (o.sync_mode > SHALE_SYNC_GROUP) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.sync_mode is %u; it must be SHALE_SYNC_NONE (0), "
+                "SHALE_SYNC_EVERY (1) or SHALE_SYNC_GROUP (2)",
+                o.sync_mode);
+  }
+  if (o.log_level < SHALE_LOG_DEBUG || o.log_level > SHALE_LOG_ERROR) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.log_level is %d; it must be SHALE_LOG_DEBUG (0) to "
+                "SHALE_LOG_ERROR (3)",
+                static_cast<int>(o.log_level));
+  }
+  return SHALE_OK;
+}
+
+shale::Options ToCore(const shale_options &o) {
+  shale::Options core;
+  core.create_if_missing = o.create_if_missing != 0;
+  core.error_if_exists = o.error_if_exists != 0;
+  core.read_only = o.read_only != 0;
+  switch (o.sync_mode) {
+    case SHALE_SYNC_NONE:
+      core.sync_mode = shale::SyncMode::kNone;
+      break;
+    case SHALE_SYNC_EVERY:
+      core.sync_mode = shale::SyncMode::kEvery;
+      break;
+    default:
+      core.sync_mode = shale::SyncMode::kGroup;
+      break;
+  }
+  core.salvage = o.salvage != 0;
+  core.log_level = static_cast<shale::LogLevel>(o.log_level);
+  return core;
+}
+
+int32_t ResolveSnapshot(shale_snapshot *snapshot, const DbState *db,
+                        std::shared_ptr<const shale::Snapshot> *out) {
+  out->reset();
+  if (snapshot == nullptr) return SHALE_OK;
+  std::shared_ptr<SnapshotObj> snap;
+  int32_t rc = Lookup(snapshot, HandleType::kSnapshot, "snapshot", &snap);
+  if (rc != SHALE_OK) return rc;
+  if (snap->db.get() != db) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "snapshot %p belongs to another db",
+                static_cast<void *>(snapshot));
+  }
+  *out = snap->snap;
+  return SHALE_OK;
+}
+
+int32_t ToCoreRead(const shale_iter_options &o, const DbState *db,
+                   shale::ReadOptions *out) {
+  int32_t rc;
+  if ((rc = CheckBound(o.lower_bound, o.lower_bound_len, "lower_bound")) != 0 ||
+      (rc = CheckBound(o.upper_bound, o.upper_bound_len, "upper_bound")) != 0 ||
+      (rc = CheckBound(o.prefix, o.prefix_len, "prefix")) != 0) {
+    return rc;
+  }
+  rc = ResolveSnapshot(o.snapshot, db, &out->snapshot);
+  if (rc != SHALE_OK) return rc;
+  if (o.lower_bound != nullptr) {
+    out->lower_bound.emplace(View(o.lower_bound, o.lower_bound_len));
+  }
+  if (o.upper_bound != nullptr) {
+    out->upper_bound.emplace(View(o.upper_bound, o.upper_bound_len));
+  }
+  if (o.prefix != nullptr) {
+    out->prefix.emplace(View(o.prefix, o.prefix_len));
+  }
+  return SHALE_OK;
+}
+
+}  // namespace shale::capi
+
+using namespace shale::capi;
+
+extern "C" SHALE_API int32_t shale_options_init(shale_options *options,
+                                                size_t struct_size) {
+  return Guard(__func__, [&]() -> int32_t {
+    return InitStruct(options, struct_size, kOptionsMinSize, DefaultOptions(),
+                      "shale_options");
+  });
+}
+
+extern "C" SHALE_API int32_t
+shale_iter_options_init(shale_iter_options *options, size_t struct_size) {
+  return Guard(__func__, [&]() -> int32_t {
+    return InitStruct(options, struct_size, kIterOptionsMinSize,
+                      DefaultIterOptions(), "shale_iter_options");
+  });
+}
