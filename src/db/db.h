@@ -39,8 +39,8 @@ enum class ChangeKind { kPut = 1, kDelete = 2 };
 
 // Called for each change under a subscription's prefix, on the thread that
 // wrote it, after the write is durable and visible, with no DB lock held.
-using ChangeFn =
-    std::function<void(ChangeKind, std::string_view key, std::string_view value)>;
+using ChangeFn = std::function<void(ChangeKind, std::string_view key,
+                                    std::string_view value)>;
 
 using SubscriptionId = uint64_t;
 
@@ -48,12 +48,12 @@ class DB {
  public:
   // Opens the db at path. On failure *out is reset and the Status names the
   // path and what went wrong (Locked, Exists, IOError, Corruption, ...).
-  static Status Open(const Options& options, const std::string& path,
-                     std::unique_ptr<DB>* out);
+  static Status Open(const Options &options, const std::string &path,
+                     std::unique_ptr<DB> *out);
 
   DB() = default;
-  DB(const DB&) = delete;
-  DB& operator=(const DB&) = delete;
+  DB(const DB &) = delete;
+  DB &operator=(const DB &) = delete;
   // Closes if Close() was not called.
   virtual ~DB() = default;
 
@@ -65,11 +65,11 @@ class DB {
   virtual Status Delete(std::string_view key) = 0;
   // Atomic. The batch's own sequence field is ignored and overwritten on a
   // copy; the caller's batch is not modified.
-  virtual Status Write(const WriteBatch& batch) = 0;
+  virtual Status Write(const WriteBatch &batch) = 0;
   // NotFound if absent. value may be nullptr to test existence only.
-  virtual Status Get(const ReadOptions& options, std::string_view key,
-                     std::string* value) = 0;
-  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+  virtual Status Get(const ReadOptions &options, std::string_view key,
+                     std::string *value) = 0;
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions &options) = 0;
   virtual std::shared_ptr<const Snapshot> GetSnapshot() = 0;
   // fsync the log now, whatever the sync mode.
   virtual Status Sync() = 0;
@@ -84,7 +84,7 @@ class DB {
   virtual void Unsubscribe(SubscriptionId id) = 0;
 
   // "shale.recovery", "shale.sequence", "shale.path"; NotFound otherwise.
-  virtual Status GetProperty(std::string_view name, std::string* value) = 0;
+  virtual Status GetProperty(std::string_view name, std::string *value) = 0;
 };
 
 }  // namespace shale

@@ -10,8 +10,8 @@ namespace shale {
 class Iterator {
  public:
   Iterator() = default;
-  Iterator(const Iterator&) = delete;
-  Iterator& operator=(const Iterator&) = delete;
+  Iterator(const Iterator &) = delete;
+  Iterator &operator=(const Iterator &) = delete;
   virtual ~Iterator() = default;
 
   // True when positioned on an entry. After a failed move (status() not ok)

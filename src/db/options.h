@@ -31,7 +31,7 @@ struct Options {
   Logger logger;  // may be empty
   // File system layer; nullptr means the default POSIX Env. Not owned; must
   // outlive the DB. Tests pass a fault-injecting Env here.
-  Env* env = nullptr;
+  Env *env = nullptr;
 };
 
 // Limits, mirrored by SHALE_MAX_* in include/shale.h.

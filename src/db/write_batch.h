@@ -40,14 +40,14 @@ class WriteBatch {
 
   // Calls handler for each entry. Corruption if the representation is
   // malformed (only possible for batches decoded from disk).
-  Status Iterate(Handler* handler) const;
+  Status Iterate(Handler *handler) const;
 
   // Internal: the write path stamps the first sequence number, concatenates
   // batches of a commit group, and recovery rebuilds a batch from a record.
   uint64_t Sequence() const;
   void SetSequence(uint64_t seq);
-  Status Append(const WriteBatch& other);
-  const std::string& Contents() const { return rep_; }
+  Status Append(const WriteBatch &other);
+  const std::string &Contents() const { return rep_; }
   Status SetContents(std::string_view contents);
 
  private:

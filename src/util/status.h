@@ -74,7 +74,7 @@ class [[nodiscard]] Status {
   bool IsIOError() const { return code_ == Code::kIOError; }
   Code code() const { return code_; }
   int sys_errno() const { return sys_errno_; }
-  const std::string& message() const { return msg_; }
+  const std::string &message() const { return msg_; }
 
   // "IO error: <message>" style text for logs and test failure output.
   std::string ToString() const;

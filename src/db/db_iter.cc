@@ -1,0 +1,192 @@
+#include "db/db_iter.h"
+
+#include <optional>
+#include <string>
+
+namespace shale {
+
+namespace {
+
+// The smallest key greater than every key starting with prefix, or nullopt
+// if there is none (the prefix is empty or all 0xff bytes).
+std::optional<std::string> PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return std::nullopt;
+}
+
+class DBIter final : public Iterator {
+ public:
+  DBIter(std::shared_ptr<const MemTable> mem, SequenceNumber seq,
+         std::shared_ptr<const Snapshot> hold, const ReadOptions &options)
+      : mem_(std::move(mem)),
+        hold_(std::move(hold)),
+        seq_(seq),
+        it_(mem_.get()) {
+    // The effective range [lo_, hi_) combines the bounds and the prefix.
+    lo_ = options.lower_bound.value_or(std::string());
+    if (options.prefix && *options.prefix > lo_) lo_ = *options.prefix;
+    hi_ = options.upper_bound;
+    if (options.prefix) {
+      std::optional<std::string> succ = PrefixSuccessor(*options.prefix);
+      if (succ && (!hi_ || *succ < *hi_)) hi_ = std::move(succ);
+    }
+  }
+
+  bool Valid() const override { return valid_; }
+  std::string_view key() const override { return key_; }
+  std::string_view value() const override { return value_; }
+  Status status() const override { return Status::OK(); }
+
+  void SeekToFirst() override { ForwardFrom(lo_); }
+  void SeekToLast() override { BackwardBefore(hi_); }
+
+  void Seek(std::string_view target) override {
+    ForwardFrom(target < std::string_view(lo_) ? std::string_view(lo_)
+                                               : target);
+  }
+
+  void SeekForPrev(std::string_view target) override {
+    if (hi_ && target >= std::string_view(*hi_)) {
+      BackwardBefore(hi_);
+      return;
+    }
+    if (target < std::string_view(lo_)) {
+      valid_ = false;
+      return;
+    }
+    if (Resolve(target)) return;
+    BackwardBefore(std::string(target));
+  }
+
+  void Next() override {
+    if (!valid_) return;
+    // (key, tag 0) sorts after every version of key.
+    it_.Seek(key_, 0);
+    ForwardScan();
+  }
+
+  void Prev() override {
+    if (!valid_) return;
+    BackwardBefore(key_);
+  }
+
+ private:
+  bool InRange(std::string_view k) const {
+    return k >= std::string_view(lo_) && (!hi_ || k < std::string_view(*hi_));
+  }
+
+  void ForwardFrom(std::string_view target) {
+    it_.Seek(target, PackTag(seq_, kSeekKind));
+    ForwardScan();
+  }
+
+  // From the iterator's position, find the first user key whose newest
+  // visible version is a put.
+  void ForwardScan() {
+    valid_ = false;
+    while (it_.Valid()) {
+      std::string_view uk = it_.user_key();
+      if (hi_ && uk >= std::string_view(*hi_)) return;
+      if (it_.sequence() > seq_) {
+        // Too new; the next entry may be an older version of the same key.
+        it_.Next();
+        continue;
+      }
+      if (it_.kind() == EntryKind::kPut) {
+        key_.assign(uk);
+        value_.assign(it_.value());
+        valid_ = true;
+        return;
+      }
+      // A tombstone hides this key: skip its remaining versions.
+      scratch_.assign(uk);
+      it_.Seek(scratch_, 0);
+    }
+  }
+
+  // Positions on user key k if its newest visible version is a put.
+  bool Resolve(std::string_view k) {
+    it_.Seek(k, PackTag(seq_, kSeekKind));
+    if (it_.Valid() && it_.user_key() == k && it_.kind() == EntryKind::kPut) {
+      key_.assign(k);
+      value_.assign(it_.value());
+      valid_ = true;
+      return true;
+    }
+    valid_ = false;
+    return false;
+  }
+
+  // The last visible key < limit (no limit: the last visible key).
+  void BackwardBefore(std::optional<std::string> limit) {
+    valid_ = false;
+    while (true) {
+      if (limit) {
+        it_.SeekBefore(*limit, PackTag(kMaxSequence, kSeekKind));
+      } else {
+        it_.SeekToLast();
+      }
+      if (!it_.Valid()) return;
+      std::string uk(it_.user_key());
+      if (uk < lo_) return;
+      if (hi_ && uk >= *hi_) {
+        limit = hi_;
+        continue;
+      }
+      if (Resolve(uk)) return;
+      limit = std::move(uk);
+    }
+  }
+
+  std::shared_ptr<const MemTable> mem_;
+  std::shared_ptr<const Snapshot> hold_;
+  SequenceNumber seq_;
+  MemTable::Iterator it_;
+  std::string lo_;
+  std::optional<std::string> hi_;
+  bool valid_ = false;
+  std::string key_;
+  std::string value_;
+  std::string scratch_;
+};
+
+class ErrorIterator final : public Iterator {
+ public:
+  explicit ErrorIterator(Status s) : status_(std::move(s)) {}
+  bool Valid() const override { return false; }
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Seek(std::string_view) override {}
+  void SeekForPrev(std::string_view) override {}
+  void Next() override {}
+  void Prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<Iterator> NewDBIterator(std::shared_ptr<const MemTable> mem,
+                                        SequenceNumber sequence,
+                                        std::shared_ptr<const Snapshot> hold,
+                                        const ReadOptions &options) {
+  return std::make_unique<DBIter>(std::move(mem), sequence, std::move(hold),
+                                  options);
+}
+
+std::unique_ptr<Iterator> NewErrorIterator(Status status) {
+  return std::make_unique<ErrorIterator>(std::move(status));
+}
+
+}  // namespace shale

@@ -1,0 +1,174 @@
+// The write path. Writers queue up; the writer at the front is the leader:
+// it merges the batches queued behind it into one commit group, appends
+// them as one log record, syncs once (per the sync mode), inserts them into
+// the memtable, publishes the new last sequence and wakes the group. Each
+// writer then delivers its own batch to the subscriptions, unlocked.
+#include "db/db_impl.h"
+
+namespace shale {
+
+namespace {
+
+// A group grows to at most this many bytes (a large first batch goes alone).
+constexpr size_t kMaxGroupBytes = 1 << 20;
+
+class MemTableInserter final : public WriteBatch::Handler {
+ public:
+  MemTableInserter(MemTable *mem, SequenceNumber seq) : mem_(mem), seq_(seq) {}
+  void Put(std::string_view key, std::string_view value) override {
+    mem_->Add(seq_++, EntryKind::kPut, key, value);
+  }
+  void Delete(std::string_view key) override {
+    mem_->Add(seq_++, EntryKind::kDelete, key, {});
+  }
+
+ private:
+  MemTable *mem_;
+  SequenceNumber seq_;
+};
+
+}  // namespace
+
+Status DBImpl::Put(std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  Status s = batch.Put(key, value);
+  if (!s.ok()) return s;
+  return Write(batch);
+}
+
+Status DBImpl::Delete(std::string_view key) {
+  WriteBatch batch;
+  Status s = batch.Delete(key);
+  if (!s.ok()) return s;
+  return Write(batch);
+}
+
+Status DBImpl::Write(const WriteBatch &batch) {
+  if (options_.read_only) {
+    return Status::ReadOnly(path_ + " is open read-only; writes are refused");
+  }
+  if (batch.ByteSize() > kMaxBatchSize) {
+    return Status::InvalidArgument(
+        "write batch is " + std::to_string(batch.ByteSize()) +
+        " bytes; the limit is " + std::to_string(kMaxBatchSize) +
+        " (SHALE_MAX_BATCH_SIZE)");
+  }
+  if (batch.Count() == 0) return Status::OK();
+  Writer w;
+  w.batch = &batch;
+  Status s = EnqueueAndWait(&w);
+  if (s.ok()) feed_.Deliver(batch);
+  return s;
+}
+
+Status DBImpl::Sync() {
+  if (options_.read_only) return Status::OK();
+  Writer w;  // batch == nullptr: a sync request
+  return EnqueueAndWait(&w);
+}
+
+Status DBImpl::EnqueueAndWait(Writer *w) {
+  PendingLog pending;
+  Status s;
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    writers_.push_back(w);
+    w->cv.wait(l, [&] { return w->done || writers_.front() == w; });
+    if (!w->done) CommitGroup(l, &pending);
+    s = w->status;
+  }
+  pending.Emit(info_log_);
+  return s;
+}
+
+void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
+  Writer *leader = writers_.front();
+  // Pick the group: the leader plus compatible followers.
+  size_t group_size = 1;
+  if (leader->batch != nullptr && options_.sync_mode != SyncMode::kEvery) {
+    size_t bytes = leader->batch->ByteSize();
+    while (group_size < writers_.size()) {
+      const Writer *next = writers_[group_size];
+      if (next->batch == nullptr) break;
+      if (bytes + next->batch->ByteSize() > kMaxGroupBytes) break;
+      bytes += next->batch->ByteSize();
+      ++group_size;
+    }
+  }
+
+  Status s = bg_error_;
+  if (s.ok() && (log_ == nullptr || closed_.load())) {
+    s = Status::IOError(path_ + ": the db is closed");
+  }
+  wal::Writer *log = log_.get();
+  const SequenceNumber first =
+      last_sequence_.load(std::memory_order_relaxed) + 1;
+  SequenceNumber last = first - 1;
+
+  if (s.ok() && leader->batch == nullptr) {
+    l.unlock();
+    s = log->Sync();
+    l.lock();
+    if (!s.ok()) {
+      bg_error_ = Status::IOError(
+          "write-ahead log " + log->path() + ": " + s.message() +
+              "; the db refuses further writes because the log state is "
+              "unknown (reopen it to recover)",
+          s.sys_errno());
+      pending->Add(LogLevel::kError, bg_error_.message());
+      s = bg_error_;
+    }
+  } else if (s.ok()) {
+    // Build the group's record. The scratch batch is only touched by the
+    // leader, and there is one leader at a time.
+    WriteBatch &group = group_batch_;
+    group.Clear();
+    for (size_t i = 0; i < group_size && s.ok(); ++i) {
+      s = group.Append(*writers_[i]->batch);
+    }
+    if (s.ok()) {
+      group.SetSequence(first);
+      last = first + group.Count() - 1;
+      if (last > kMaxSequence) {
+        s = Status::Internal("sequence numbers exhausted");
+      }
+    }
+    Status io;
+    if (s.ok()) {
+      l.unlock();
+      io = log->AddRecord(wal::RecordKind::kWriteBatch, group.Contents());
+      if (io.ok() && options_.sync_mode != SyncMode::kNone) io = log->Sync();
+      if (io.ok()) s = ApplyToMemTable(group);
+      l.lock();
+    }
+    if (!io.ok()) {
+      bg_error_ = Status::IOError(
+          "write-ahead log " + log->path() + ": " + io.message() +
+              "; the db refuses further writes because the log state is "
+              "unknown (reopen it to recover)",
+          io.sys_errno());
+      pending->Add(LogLevel::kError, bg_error_.message());
+      s = bg_error_;
+    } else if (s.ok()) {
+      // Every insert is complete: make the group visible to readers.
+      last_sequence_.store(last, std::memory_order_release);
+    }
+    if (group.ByteSize() > 4 * kMaxGroupBytes) group = WriteBatch();
+  }
+
+  for (size_t i = 0; i < group_size; ++i) {
+    Writer *w = writers_.front();
+    writers_.pop_front();
+    w->status = s;
+    w->done = true;
+    if (w != leader) w->cv.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+}
+
+Status DBImpl::ApplyToMemTable(const WriteBatch &batch) {
+  MemTableInserter inserter(mem_.get(), batch.Sequence());
+  return batch.Iterate(&inserter);
+}
+
+}  // namespace shale
