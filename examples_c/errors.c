@@ -26,7 +26,7 @@ static void show(const char *what, int32_t status, int32_t expected,
   /* Copy the message first: it is valid only until the next shale call. */
   char message[512];
   snprintf(message, sizeof message, "%s", shale_last_error());
-  printf("%-36s -> %-24s %s\n", what, shale_status_name(status), message);
+  printf("%-38s -> %-24s %s\n", what, shale_status_name(status), message);
   if (status != expected) {
     printf("  UNEXPECTED: wanted %s\n", shale_status_name(expected));
     unexpected++;
