@@ -16,7 +16,7 @@ Set ``SHALE_LIBRARY`` to choose the shared library explicitly (see
 :mod:`shale._lib` for the search order).
 """
 
-from ._lib import ABI_VERSION, lib as _lib, library_path
+from ._lib import ABI_VERSION, lib as _cdll, library_path
 from .db import (
     DB,
     DELETE,
@@ -52,9 +52,9 @@ from .errors import (
 from .iterator import Iterator
 
 #: The version of the loaded libshale ("MAJOR.MINOR.PATCH", from shale_version()).
-__version__: str = _lib.shale_version().decode("ascii")
+__version__: str = _cdll.shale_version().decode("ascii")
 #: The loaded library's SHALE_VERSION_NUMBER (major * 10000 + minor * 100 + patch).
-version_number: int = int(_lib.shale_version_number())
+version_number: int = int(_cdll.shale_version_number())
 
 #: Limits of the C API (SHALE_MAX_KEY_SIZE, ..._VALUE_SIZE, ..._BATCH_SIZE).
 MAX_KEY_SIZE = 65536

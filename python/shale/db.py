@@ -145,17 +145,38 @@ class _Reader:
             snapshot = self._snapshot_obj()
         return Iterator(self._owner(), start, stop, prefix, reverse, keys, values, snapshot)
 
-    def keys(self, start=None, stop=None, prefix=None, reverse=False) -> Iterator:  # type: ignore[no-untyped-def]
+    def keys(
+        self,
+        start: Optional[bytes] = None,
+        stop: Optional[bytes] = None,
+        prefix: Optional[bytes] = None,
+        reverse: bool = False,
+        snapshot: Optional["Snapshot"] = None,
+    ) -> Iterator:
         """An iterator of the keys in range (see :meth:`iterator`)."""
-        return self.iterator(start, stop, prefix, reverse, keys=True, values=False)
+        return self.iterator(start, stop, prefix, reverse, keys=True, values=False, snapshot=snapshot)
 
-    def values(self, start=None, stop=None, prefix=None, reverse=False) -> Iterator:  # type: ignore[no-untyped-def]
+    def values(
+        self,
+        start: Optional[bytes] = None,
+        stop: Optional[bytes] = None,
+        prefix: Optional[bytes] = None,
+        reverse: bool = False,
+        snapshot: Optional["Snapshot"] = None,
+    ) -> Iterator:
         """An iterator of the values in range, in key order (see :meth:`iterator`)."""
-        return self.iterator(start, stop, prefix, reverse, keys=False, values=True)
+        return self.iterator(start, stop, prefix, reverse, keys=False, values=True, snapshot=snapshot)
 
-    def items(self, start=None, stop=None, prefix=None, reverse=False) -> Iterator:  # type: ignore[no-untyped-def]
+    def items(
+        self,
+        start: Optional[bytes] = None,
+        stop: Optional[bytes] = None,
+        prefix: Optional[bytes] = None,
+        reverse: bool = False,
+        snapshot: Optional["Snapshot"] = None,
+    ) -> Iterator:
         """An iterator of ``(key, value)`` pairs in range (see :meth:`iterator`)."""
-        return self.iterator(start, stop, prefix, reverse)
+        return self.iterator(start, stop, prefix, reverse, snapshot=snapshot)
 
     def __iter__(self) -> Iterator:
         """Iterate over every key, in order (like a dict)."""
