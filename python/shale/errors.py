@@ -297,9 +297,12 @@ def _check(status: int) -> int:
         return status
     from ._lib import lib
 
-    raw = lib.shale_last_error()
-    msg = raw.decode("utf-8", "replace") if raw else ""
-    err = int(lib.shale_last_errno())
+    if int(lib.shale_last_status()) == status:
+        raw = lib.shale_last_error()
+        msg = raw.decode("utf-8", "replace") if raw else ""
+        err = int(lib.shale_last_errno())
+    else:  # another shale call (e.g. a __del__ during GC) cleared the record
+        msg, err = "", 0
     if status == E_LOCKED and "one process" not in msg:
         msg = (msg + " " if msg else "") + (
             "(a db directory can be open only once at a time: one process, one handle)"
