@@ -25,13 +25,11 @@ int32_t Guard(const char *function, Body &&body) noexcept {
     if (rc < 0) {
       // Never an empty message after a failure.
       if (recorded != rc) Fail(rc, "failed with %s", shale_status_name(rc));
-    } else if (rc == SHALE_NOT_FOUND) {
-      if (recorded != rc) {
-        ClearError(function);
-        Note(rc);
-      }
-    } else if (recorded != SHALE_OK) {
-      ClearError(function);  // success (or a count such as iter_valid's 1)
+    } else if (recorded != rc && recorded != SHALE_OK) {
+      // A success, or a value such as shale_iter_valid's 1 (which is not
+      // SHALE_NOT_FOUND: bodies returning SHALE_NOT_FOUND record it with
+      // Note/FromCore). Drop what nested calls left behind.
+      ClearError(function);
     }
     return rc;
   } catch (const std::bad_alloc &) {

@@ -153,7 +153,11 @@ class Table {
   static void Child() {
     Table &t = Get();
     t.epoch_.fetch_add(1, std::memory_order_relaxed);
-    t.mu_.unlock();
+    // The lock was taken by the parent's thread; glibc's rwlock remembers
+    // the writer's tid, which does not exist here, so unlocking it in the
+    // child is not reliable. This thread is the only one in the child:
+    // start from a fresh lock instead.
+    new (&t.mu_) std::shared_mutex();
   }
 
   const uint64_t salt_;
