@@ -231,7 +231,7 @@ Status DBImpl::RewriteLog(uint64_t old_number) {
     auto it = NewDBIterator(mem_, last, nullptr, ReadOptions());
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++live;
   }
-  SequenceNumber seq = last - live + 1;
+  SequenceNumber seq = live <= last ? last - live + 1 : 1;
   auto it = NewDBIterator(mem_, last, nullptr, ReadOptions());
   WriteBatch batch;
   auto flush = [&]() -> Status {
@@ -265,6 +265,7 @@ Status DBImpl::RewriteLog(uint64_t old_number) {
   Report(LogLevel::kWarn, "salvage rewrote the recovered state (" +
                               std::to_string(live) + " keys) from " + old_path +
                               " into " + log_path);
+  if (seq - 1 > last) last_sequence_.store(seq - 1, std::memory_order_release);
   log_ = std::move(log);
   log_number_ = number;
   return Status::OK();
