@@ -168,6 +168,6 @@ void RunMode(uint32_t sync_mode, int rounds, unsigned seed) {
 
 }  // namespace
 
-TEST(CrashRecovery, SyncGroup) { RunMode(SHALE_SYNC_GROUP, 12, 42); }
-TEST(CrashRecovery, SyncEvery) { RunMode(SHALE_SYNC_EVERY, 10, 43); }
-TEST(CrashRecovery, SyncNone) { RunMode(SHALE_SYNC_NONE, 12, 44); }
+TEST(CrashRecovery, SyncGroup) { RunMode(SHALE_SYNC_GROUP, 20, 42); }
+TEST(CrashRecovery, SyncEvery) { RunMode(SHALE_SYNC_EVERY, 15, 43); }
+TEST(CrashRecovery, SyncNone) { RunMode(SHALE_SYNC_NONE, 20, 44); }
