@@ -108,8 +108,10 @@ step "(a) C program, shared library, via pkg-config"
 "$cc" -std=c99 -Wall -Wextra -pedantic -Werror "${san_flags[@]}" \
   "$here/consumer.c" "${cflags[@]}" "${libs[@]}" -o "$tmp/consumer_shared" ||
   die "compiling against the installed shared library"
-LD_LIBRARY_PATH="$libdir" ldd "$tmp/consumer_shared" | grep -q "$libdir/$soname" ||
-  die "consumer_shared does not resolve $soname from $libdir"
+# (Capture first: `ldd | grep -q` can fail under pipefail when grep exits early.)
+resolved=$(LD_LIBRARY_PATH="$libdir" ldd "$tmp/consumer_shared")
+grep -q "$libdir/$soname" <<<"$resolved" ||
+  die "consumer_shared does not resolve $soname from $libdir: $resolved"
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer_shared" "$tmp/db-shared" ||
   die "consumer_shared failed"
 
@@ -120,7 +122,7 @@ static_libs=("${static_libs[@]/#-lshale/-l:libshale.a}")
 "$cc" -std=c99 -Wall -Wextra -pedantic -Werror "${san_flags[@]}" \
   "$here/consumer.c" "${cflags[@]}" "${static_libs[@]}" -o "$tmp/consumer_static" ||
   die "linking statically with: ${static_libs[*]}"
-if readelf -d "$tmp/consumer_static" | grep NEEDED | grep -q libshale; then
+if readelf -d "$tmp/consumer_static" | grep NEEDED | grep libshale; then
   die "consumer_static still depends on libshale.so"
 fi
 env -u LD_LIBRARY_PATH "$tmp/consumer_static" "$tmp/db-static" ||
