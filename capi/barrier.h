@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <exception>
 #include <new>
+#include <utility>
 
 #include "error.h"
 
@@ -26,9 +27,8 @@ int32_t Guard(const char *function, Body &&body) noexcept {
       // Never an empty message after a failure.
       if (recorded != rc) Fail(rc, "failed with %s", shale_status_name(rc));
     } else if (recorded != rc && recorded != SHALE_OK) {
-      // A success, or a value such as shale_iter_valid's 1 (which is not
-      // SHALE_NOT_FOUND: bodies returning SHALE_NOT_FOUND record it with
-      // Note/FromCore). Drop what nested calls left behind.
+      // A success (or SHALE_NOT_FOUND recorded by Note/FromCore): drop
+      // what nested calls left behind.
       ClearError(function);
     }
     return rc;
@@ -41,6 +41,18 @@ int32_t Guard(const char *function, Body &&body) noexcept {
     return Fail(SHALE_E_INTERNAL,
                 "internal error (please report): unknown exception");
   }
+}
+
+// The barrier for functions that release a handle (_close, _free,
+// unsubscribe). As Guard, except that a success leaves the thread's last
+// error as the previous call left it: finalizers of garbage-collected
+// languages run these between a failed call and the read of its message.
+template <class Body>
+int32_t GuardRelease(const char *function, Body &&body) noexcept {
+  const SavedError previous;
+  int32_t rc = Guard(function, std::forward<Body>(body));
+  if (rc == SHALE_OK) previous.Restore();
+  return rc;
 }
 
 }  // namespace shale::capi

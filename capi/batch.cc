@@ -42,7 +42,7 @@ extern "C" SHALE_API int32_t shale_batch_new(shale_batch **out) {
 }
 
 extern "C" SHALE_API int32_t shale_batch_free(shale_batch *batch) {
-  return Guard(__func__, [&]() -> int32_t {
+  return GuardRelease(__func__, [&]() -> int32_t {
     if (batch == nullptr) return SHALE_OK;
     std::shared_ptr<BatchObj> obj;
     int32_t rc = LookupBatch(batch, &obj);

@@ -53,11 +53,6 @@ extern "C" SHALE_API int32_t shale_db_open(const char *path,
     shale_options o;
     int32_t rc = ReadOptions(options, &o);
     if (rc != SHALE_OK) return rc;
-    // From here on the logger registration exists: user_free runs exactly
-    // once, before we return if the open fails.
-    ScopeExit pending_free([&] {
-      if (o.logger_user_free != nullptr) o.logger_user_free(o.logger_user);
-    });
     if (out == nullptr) {
       return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
     }
@@ -74,7 +69,6 @@ extern "C" SHALE_API int32_t shale_db_open(const char *path,
     if (o.logger != nullptr || o.logger_user_free != nullptr) {
       state->logger = std::make_shared<LoggerState>(
           state.get(), o.logger, o.logger_user, o.logger_user_free);
-      pending_free.Dismiss();  // the LoggerState owns it now
       if (o.logger != nullptr) {
         int32_t min_level = o.log_level;
         std::shared_ptr<LoggerState> ls = state->logger;
@@ -90,8 +84,10 @@ extern "C" SHALE_API int32_t shale_db_open(const char *path,
         };
       }
     }
-    ScopeExit retire([&] {
-      if (state->logger) state->logger->Retire();
+    // The registration begins only if the open succeeds: on failure the
+    // logger stops and user_free is not called (the caller keeps user).
+    ScopeExit abandon([&] {
+      if (state->logger) state->logger->Abandon();
     });
     std::unique_ptr<shale::DB> db;
     shale::Status st = shale::DB::Open(core, std::string(path), &db);
@@ -101,14 +97,14 @@ extern "C" SHALE_API int32_t shale_db_open(const char *path,
     }
     state->db = std::move(db);
     uint64_t h = InsertHandle(HandleType::kDb, state);  // may throw: closes
-    retire.Dismiss();
+    abandon.Dismiss();
     *out = ToHandle<shale_db>(h);
     return SHALE_OK;
   });
 }
 
 extern "C" SHALE_API int32_t shale_db_close(shale_db *db) {
-  return Guard(__func__, [&]() -> int32_t {
+  return GuardRelease(__func__, [&]() -> int32_t {
     if (db == nullptr) return SHALE_OK;
     std::shared_ptr<DbState> state;
     int32_t rc = LookupDb(db, &state);

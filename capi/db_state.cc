@@ -38,6 +38,14 @@ void LoggerState::Retire() noexcept {
   if (user_free != nullptr) user_free(user);
 }
 
+void LoggerState::Abandon() noexcept {
+  {
+    std::unique_lock lock(mu_);
+    user_free_ = nullptr;
+  }
+  Retire();
+}
+
 DbState::~DbState() {
   // A db never closed by the user (leaked at exit) is closed here so that
   // its files are consistent; its status has nowhere to go.

@@ -29,7 +29,10 @@ class LoggerState {
   ~LoggerState() { Retire(); }
 
   void Deliver(int32_t level, const char *message) noexcept;
+  // Stops deliveries (waiting for those in progress) and calls user_free.
   void Retire() noexcept;
+  // Stops deliveries without calling user_free: the open failed.
+  void Abandon() noexcept;
 
  private:
   const void *const db_identity_;

@@ -46,6 +46,33 @@ void Record(int32_t status, int sys_errno, const char *format,
 
 }  // namespace
 
+SavedError::SavedError() noexcept
+    : status_(t_error.status),
+      sys_errno_(t_error.sys_errno),
+      function_(t_error.function),
+      static_message_(t_error.message == t_error.msg_buf ? nullptr
+                                                         : t_error.message) {
+  static_assert(sizeof(message_) == kMessageCapacity);
+  if (static_message_ == nullptr) {
+    std::memcpy(message_, t_error.msg_buf, std::strlen(t_error.msg_buf) + 1);
+  } else {
+    message_[0] = '\0';
+  }
+}
+
+void SavedError::Restore() const noexcept {
+  ErrorState &e = t_error;
+  e.status = status_;
+  e.sys_errno = sys_errno_;
+  e.function = function_;
+  if (static_message_ != nullptr) {
+    e.message = static_message_;
+  } else {
+    std::memcpy(e.msg_buf, message_, std::strlen(message_) + 1);
+    e.message = e.msg_buf;
+  }
+}
+
 void ClearError(const char *function) noexcept {
   ErrorState &e = t_error;
   e.status = SHALE_OK;

@@ -49,4 +49,21 @@ void SetFunction(const char *function) noexcept;
 // The status currently recorded for this thread.
 int32_t CurrentStatus() noexcept;
 
+// A copy of the thread's last error, put back by Restore(). Release
+// functions use it (see GuardRelease) so that a garbage collector freeing
+// objects between a failed call and the read of shale_last_error() does
+// not erase the message. Never allocates.
+class SavedError {
+ public:
+  SavedError() noexcept;
+  void Restore() const noexcept;
+
+ private:
+  int32_t status_;
+  int32_t sys_errno_;
+  const char *function_;
+  const char *static_message_;  // non-null when the message is static
+  char message_[1024];
+};
+
 }  // namespace shale::capi

@@ -78,7 +78,7 @@ extern "C" SHALE_API int32_t shale_iter_new(shale_db *db,
 }
 
 extern "C" SHALE_API int32_t shale_iter_free(shale_iter *iter) {
-  return Guard(__func__, [&]() -> int32_t {
+  return GuardRelease(__func__, [&]() -> int32_t {
     if (iter == nullptr) return SHALE_OK;
     std::shared_ptr<IterObj> obj;
     int32_t rc = Lookup(iter, HandleType::kIter, "iter", &obj);
@@ -174,7 +174,7 @@ extern "C" SHALE_API int32_t shale_iter_prev(shale_iter *iter) {
 extern "C" SHALE_API int32_t shale_iter_valid(shale_iter *iter) {
   return Guard(__func__, [&]() -> int32_t {
     return WithIter(iter, [](shale::Iterator &it) -> int32_t {
-      return it.Valid() ? 1 : 0;
+      return it.Valid() ? SHALE_OK : Note(SHALE_NOT_FOUND);
     });
   });
 }

@@ -29,7 +29,7 @@ extern "C" SHALE_API int32_t shale_snapshot_new(shale_db *db,
 }
 
 extern "C" SHALE_API int32_t shale_snapshot_free(shale_snapshot *snapshot) {
-  return Guard(__func__, [&]() -> int32_t {
+  return GuardRelease(__func__, [&]() -> int32_t {
     if (snapshot == nullptr) return SHALE_OK;
     std::shared_ptr<SnapshotObj> obj;
     int32_t rc = Remove(snapshot, HandleType::kSnapshot, "snapshot", &obj);

@@ -100,7 +100,7 @@ extern "C" SHALE_API int32_t shale_db_subscribe(
 
 extern "C" SHALE_API int32_t
 shale_unsubscribe(shale_subscription *subscription) {
-  return Guard(__func__, [&]() -> int32_t {
+  return GuardRelease(__func__, [&]() -> int32_t {
     if (subscription == nullptr) return SHALE_OK;
     std::shared_ptr<SubscriptionObj> obj;
     int32_t rc =

@@ -18,9 +18,15 @@
  *   thread: shale_last_error() returns it (never NULL; "" after a call that
  *   succeeded), shale_last_errno() the OS error number behind an I/O failure
  *   (0 otherwise). Both are cleared at the start of every shale call and stay
- *   valid until the next shale call on the same thread. Messages name what
- *   was wrong: the argument, the path, the errno text, the file and offset
- *   of a corruption. Recording an error never allocates.
+ *   valid until the next shale call on the same thread. Messages start with
+ *   the function's name and say what was wrong: the argument, the path, the
+ *   errno text, the file and offset of a corruption. Recording an error
+ *   never allocates.
+ *   Two exceptions, so that a garbage collector running finalizers between a
+ *   failed call and the read of its message cannot erase it: the release
+ *   functions (shale_db_close, shale_*_free, shale_unsubscribe) leave the
+ *   previous error in place when they succeed; and shale_free, shale_version,
+ *   shale_status_name and shale_last_* never touch it.
  *
  * Out-parameters. On failure every out-parameter is set to NULL/0 (except a
  *   `needed` size, which is documented per function) and nothing is
@@ -47,7 +53,9 @@
  *   shale_subscription are opaque handles, checked on every call against a
  *   table of live handles: a closed, freed, never-issued or wrong-type
  *   handle gives SHALE_E_INVALID_HANDLE, never undefined behaviour.
- *   _close/_free functions accept NULL as a no-op returning SHALE_OK.
+ *   _close/_free functions accept NULL as a no-op returning SHALE_OK; every
+ *   other function given a NULL handle returns SHALE_E_INVALID_HANDLE. Any
+ *   function taking a handle may also return SHALE_E_FORKED (see Threads).
  *   Handles are for 64-bit processes (the handle value encodes a slot and a
  *   generation).
  *
@@ -189,7 +197,8 @@ SHALE_API int32_t shale_last_status(void);
 /* Frees memory returned as "owned (out)" by a shale function (values,
  * property strings). ptr: consumed (in); NULL is a no-op. Passing memory
  * shale did not allocate is undefined behaviour (this is the one
- * function that cannot check its argument). Thread-safe. Since 0.1.0. */
+ * function that cannot check its argument). Does not touch the last error.
+ * Thread-safe. Since 0.1.0. */
 SHALE_API void shale_free(void *ptr);
 
 /* ---------------------------------------------------------------------- */
@@ -296,8 +305,9 @@ typedef struct shale_options {
   /* Passed to logger. */
   void *logger_user;
   /* Optional; called exactly once with logger_user when the registration
-   * ends: when the db is closed, or before shale_db_open returns if the
-   * open fails. */
+   * ends, at shale_db_close. The registration begins only if shale_db_open
+   * succeeds: after a failed open it is not called (the caller still owns
+   * logger_user), though logger may have received messages during it. */
   shale_user_free_fn logger_user_free;
 } shale_options;
 
@@ -320,7 +330,9 @@ SHALE_API int32_t shale_options_init(shale_options *options,
  * path: borrowed (in), not NULL. options: borrowed (in); NULL means the
  * defaults. out: not NULL; on success *out is an owned handle to close with
  * shale_db_close, on failure NULL.
- * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT; SHALE_E_LOCKED if the
+ * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT (NULL path or out, empty path,
+ * options->struct_size below the 0.1.0 size, a field out of range — the
+ * message names it); SHALE_E_LOCKED if the
  * directory is open in this or another process (the message names the path
  * and, where known, the holder's pid); SHALE_E_EXISTS; SHALE_E_IO (e.g.
  * ENOENT when it does not exist and create_if_missing is 0);
@@ -503,7 +515,10 @@ SHALE_API int32_t shale_iter_options_init(shale_iter_options *options,
  * NULL for none. out: not NULL; *out an owned handle to free with
  * shale_iter_free, NULL on failure. Returns SHALE_OK;
  * SHALE_E_INVALID_ARGUMENT (a snapshot of another db, a bound over the key
- * limit); SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_NOMEM.
+ * limit, a bound or prefix pointer NULL with a non-zero length,
+ * options->struct_size too small); SHALE_E_INVALID_HANDLE (db, or a
+ * snapshot that is not a live snapshot handle); SHALE_E_CLOSED;
+ * SHALE_E_NOMEM.
  * Thread-safe for db. Since 0.1.0. */
 SHALE_API int32_t shale_iter_new(shale_db *db,
                                  const shale_iter_options *options,
@@ -536,9 +551,9 @@ SHALE_API int32_t shale_iter_next(shale_iter *iter);
 /* To the preceding key. */
 SHALE_API int32_t shale_iter_prev(shale_iter *iter);
 
-/* Returns 1 if the iterator is on an entry, 0 if not, or a negative error
- * (SHALE_E_INVALID_HANDLE, SHALE_E_CLOSED, SHALE_E_BUSY). Single-owner.
- * Since 0.1.0. */
+/* Returns SHALE_OK if the iterator is on an entry, SHALE_NOT_FOUND if not
+ * (as the moves do), or an error: SHALE_E_INVALID_HANDLE, SHALE_E_CLOSED,
+ * SHALE_E_BUSY. Single-owner. Since 0.1.0. */
 SHALE_API int32_t shale_iter_valid(shale_iter *iter);
 
 /* The current entry's key / value. key, value: not NULL; borrowed (out):
@@ -563,7 +578,8 @@ SHALE_API int32_t shale_iter_value(shale_iter *iter, const void **value,
  * All entries come from one point in time. fn: not NULL. user: passed to
  * fn. flags: 0 or SHALE_SCAN_REVERSE.
  * Returns SHALE_OK when every entry was visited; SHALE_E_CANCELLED if fn
- * returned non-zero; the errors of shale_iter_new and the moves.
+ * returned non-zero; SHALE_E_INVALID_ARGUMENT for a NULL fn or an unknown
+ * flag; the errors of shale_iter_new and the moves.
  * Thread-safe. Since 0.1.0. */
 SHALE_API int32_t shale_db_scan(shale_db *db,
                                 const shale_iter_options *options,
@@ -594,7 +610,11 @@ SHALE_API int32_t shale_db_subscribe(shale_db *db, const void *prefix,
  * any, has run (or, from inside fn, runs when fn returns). Also valid after
  * the db was closed (the subscription had already ended). subscription:
  * consumed (in); NULL is a no-op. Returns SHALE_OK; SHALE_E_INVALID_HANDLE.
- * Thread-safe. Since 0.1.0. */
+ * Because it waits for fn's calls on other threads, two callbacks that
+ * unsubscribe each other's subscriptions from two threads at the same
+ * moment wait for each other forever (as two locks taken in opposite order
+ * would); unsubscribe from inside a callback only its own subscription, or
+ * make sure the other one is not running. Thread-safe. Since 0.1.0. */
 SHALE_API int32_t shale_unsubscribe(shale_subscription *subscription);
 
 #ifdef __cplusplus

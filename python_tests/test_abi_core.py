@@ -302,12 +302,12 @@ def test_iterator_borrowed_key_value(raw_db):
     io.lower_bound, io.lower_bound_len = ctypes.addressof(lo), 1
     assert lib.shale_iter_new(raw_db, byref(io), byref(it)) == OK
     try:
-        assert lib.shale_iter_valid(it) == 0
+        assert lib.shale_iter_valid(it) == NOT_FOUND
         kp, kl = c_void_p(), c_size_t()
         assert lib.shale_iter_key(it, byref(kp), byref(kl)) == E_INVALID_ARGUMENT
         assert lib.shale_iter_next(it) == E_INVALID_ARGUMENT  # unpositioned
         assert lib.shale_iter_first(it) == OK
-        assert lib.shale_iter_valid(it) == 1
+        assert lib.shale_iter_valid(it) == OK
         assert lib.shale_iter_key(it, byref(kp), byref(kl)) == OK
         assert ctypes.string_at(kp.value, kl.value) == b"b"
         assert lib.shale_iter_value(it, byref(kp), byref(kl)) == OK
@@ -315,7 +315,7 @@ def test_iterator_borrowed_key_value(raw_db):
         assert lib.shale_iter_key(it, None, byref(kl)) == E_INVALID_ARGUMENT
         assert lib.shale_iter_next(it) == OK
         assert lib.shale_iter_next(it) == NOT_FOUND
-        assert lib.shale_iter_valid(it) == 0
+        assert lib.shale_iter_valid(it) == NOT_FOUND
         assert lib.shale_iter_seek_for_prev(it, b"bz", 2) == OK
         assert lib.shale_iter_key(it, byref(kp), byref(kl)) == OK
         assert ctypes.string_at(kp.value, kl.value) == b"b"
@@ -498,10 +498,11 @@ def test_subscribe_raw_user_free_once(raw_db):
     assert freed == [5]
 
 
-def test_logger_user_free_called_on_failed_open(tmp_path):
+def test_logger_user_free_not_called_on_failed_open(tmp_path):
+    # The registration begins only if the open succeeds; the caller keeps user.
     freed = []
     log = _lib.shale_log_fn(lambda user, level, msg: 0)
     free = _lib.shale_user_free_fn(lambda user: freed.append(user))
     st, h = open_raw(tmp_path / "missing" / "db", create=0, logger=log, logger_user=9, logger_user_free=free)
     assert st == E_IO
-    assert freed == [9]
+    assert freed == []

@@ -488,7 +488,7 @@ def open(  # noqa: A001 - shale.open, like io.open
     out = c_void_p()
     st = lib.shale_db_open(bpath, byref(opts), byref(out))
     if st != 0:
-        # The library has called logger_user_free already; make sure.
+        # A failed open never calls logger_user_free: release the callback.
         _callbacks.unregister(token)
         _check(st)
     return DB(out.value, bpath, token)  # type: ignore[arg-type]

@@ -138,9 +138,12 @@ def check_barrier(capi_dir, header):
                     problems.append("%s is listed as barrier-free but uses "
                                     "Guard; update NO_BARRIER" % fn)
                 continue
-            if not body.startswith("return Guard(") or not body.endswith(");"):
+            if not (body.startswith("return Guard(") or
+                    body.startswith("return GuardRelease(")) or \
+                    not body.endswith(");"):
                 problems.append("%s (%s) does not consist of `return "
-                                "Guard(...);`: %.80s" % (fn, name, body))
+                                "Guard(...);` or `return GuardRelease(...);`:"
+                                " %.80s" % (fn, name, body))
             # Only one statement at top level: the Guard call.
             guard_open = body.index("(")
             guard_close = matching(body, guard_open, "(", ")")

@@ -154,7 +154,12 @@ int main(void) {
         SHALE_E_INVALID_HANDLE);
   CHECK(strcmp(shale_status_name(SHALE_E_CLOSED), "SHALE_E_CLOSED") == 0);
 
+  /* A successful release keeps the previous call's error (so a finalizer
+   * cannot erase it); the next ordinary call clears it. */
   CHECK(shale_db_close(db) == SHALE_OK);
+  CHECK(shale_last_status() == SHALE_E_INVALID_HANDLE);
+  CHECK(strstr(shale_last_error(), "0x1234") != NULL);
+  CHECK(shale_abi_version() == SHALE_ABI_VERSION);
   CHECK(strcmp(shale_last_error(), "") == 0);
   CHECK(shale_db_close(NULL) == SHALE_OK);
   CHECK(shale_db_put(db, "k", 1, "v", 1) == SHALE_E_INVALID_HANDLE);

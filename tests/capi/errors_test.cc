@@ -211,3 +211,58 @@ TEST(Options, EveryFieldValidated) {
         << shale_last_error();
   }
 }
+
+// Release functions keep the previous call's error when they succeed, so a
+// garbage collector's finalizer between a failed call and the read of its
+// message cannot erase it; a failing release records its own error.
+TEST(LastError, SuccessfulReleaseKeepsPreviousError) {
+  TempDir dir;
+  shale_db *db = nullptr;
+  ASSERT_EQ(SHALE_OK, shale_db_open(dir.Sub("db").c_str(), nullptr, &db));
+  shale_batch *batch = nullptr;
+  shale_snapshot *snap = nullptr;
+  shale_iter *iter = nullptr;
+  shale_subscription *sub = nullptr;
+  ASSERT_EQ(SHALE_OK, shale_batch_new(&batch));
+  ASSERT_EQ(SHALE_OK, shale_snapshot_new(db, &snap));
+  ASSERT_EQ(SHALE_OK, shale_iter_new(db, nullptr, &iter));
+  ASSERT_EQ(SHALE_OK, shale_db_subscribe(
+                          db, nullptr, 0,
+                          [](void *, int32_t, const void *, size_t,
+                             const void *, size_t) { return 0; },
+                          nullptr, nullptr, &sub));
+
+  auto fail = [&] {
+    ASSERT_EQ(SHALE_E_INVALID_ARGUMENT, shale_db_put(db, nullptr, 5, "v", 1));
+  };
+  auto expect_kept = [](const char *what) {
+    EXPECT_EQ(SHALE_E_INVALID_ARGUMENT, shale_last_status()) << what;
+    EXPECT_NE(nullptr, strstr(shale_last_error(), "shale_db_put")) << what;
+  };
+  fail();
+  EXPECT_EQ(SHALE_OK, shale_batch_free(batch));
+  expect_kept("shale_batch_free");
+  EXPECT_EQ(SHALE_OK, shale_snapshot_free(snap));
+  expect_kept("shale_snapshot_free");
+  EXPECT_EQ(SHALE_OK, shale_iter_free(iter));
+  expect_kept("shale_iter_free");
+  EXPECT_EQ(SHALE_OK, shale_unsubscribe(sub));
+  expect_kept("shale_unsubscribe");
+  EXPECT_EQ(SHALE_OK, shale_iter_free(nullptr));
+  expect_kept("shale_iter_free(NULL)");
+  shale_free(nullptr);
+  expect_kept("shale_free");
+
+  // A failing release records its own error.
+  EXPECT_EQ(SHALE_E_INVALID_HANDLE, shale_batch_free(batch));  // double free
+  EXPECT_NE(nullptr, strstr(shale_last_error(), "shale_batch_free"));
+
+  fail();
+  EXPECT_EQ(SHALE_OK, shale_db_close(db));
+  expect_kept("shale_db_close");
+  // The next ordinary call clears it.
+  shale_options o;
+  EXPECT_EQ(SHALE_OK, SHALE_OPTIONS_INIT(&o));
+  EXPECT_EQ(SHALE_OK, shale_last_status());
+  EXPECT_STREQ("", shale_last_error());
+}

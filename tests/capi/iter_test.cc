@@ -50,7 +50,7 @@ using V = std::vector<std::string>;
 TEST_F(IterTest, ForwardBackwardSeek) {
   shale_iter *it = nullptr;
   ASSERT_EQ(SHALE_OK, shale_iter_new(db_, nullptr, &it));
-  EXPECT_EQ(0, shale_iter_valid(it));
+  EXPECT_EQ(SHALE_NOT_FOUND, shale_iter_valid(it));
   // Unpositioned: next/prev/key/value refused.
   EXPECT_EQ(SHALE_E_INVALID_ARGUMENT, shale_iter_next(it));
   EXPECT_EQ(SHALE_E_INVALID_ARGUMENT, shale_iter_prev(it));
@@ -62,7 +62,7 @@ TEST_F(IterTest, ForwardBackwardSeek) {
   EXPECT_EQ(SHALE_E_INVALID_ARGUMENT, shale_iter_value(it, &p, &n));
 
   ASSERT_EQ(SHALE_OK, shale_iter_first(it));
-  EXPECT_EQ(1, shale_iter_valid(it));
+  EXPECT_EQ(SHALE_OK, shale_iter_valid(it));
   EXPECT_EQ(SHALE_OK, shale_last_status());
   EXPECT_EQ("a", Key(it));
   EXPECT_EQ("a", Value(it));
@@ -71,7 +71,7 @@ TEST_F(IterTest, ForwardBackwardSeek) {
   ASSERT_EQ(SHALE_OK, shale_iter_last(it));
   EXPECT_EQ("d", Key(it));
   EXPECT_EQ(SHALE_NOT_FOUND, shale_iter_next(it));
-  EXPECT_EQ(0, shale_iter_valid(it));
+  EXPECT_EQ(SHALE_NOT_FOUND, shale_iter_valid(it));
   ASSERT_EQ(SHALE_OK, shale_iter_seek(it, "ba", 2));
   EXPECT_EQ("ba", Key(it));
   ASSERT_EQ(SHALE_OK, shale_iter_prev(it));
