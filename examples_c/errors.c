@@ -23,10 +23,17 @@ static int unexpected = 0;
  */
 static void show(const char *what, int32_t status, int32_t expected,
                  const char *mention) {
-  /* Copy the message first: it is valid only until the next shale call. */
+  /* Copy the message first: it is valid only until the next shale call.
+   * Only a failure has one of its own (a successful _free/_close leaves the
+   * previous message in place, so print nothing for SHALE_OK). */
   char message[512];
-  snprintf(message, sizeof message, "%s", shale_last_error());
-  printf("%-38s -> %-24s %s\n", what, shale_status_name(status), message);
+  snprintf(message, sizeof message, "%s",
+           status == SHALE_OK ? "" : shale_last_error());
+  if (message[0] != '\0') {
+    printf("%-38s -> %-24s %s\n", what, shale_status_name(status), message);
+  } else {
+    printf("%-38s -> %s\n", what, shale_status_name(status));
+  }
   if (status != expected) {
     printf("  UNEXPECTED: wanted %s\n", shale_status_name(expected));
     unexpected++;
