@@ -1,0 +1,1 @@
+# Sources of src/table/ (listed by the table files' owner).

@@ -1,0 +1,45 @@
+// TableBuilder: writes one immutable sorted table file (format in
+// docs/file-format.md): data blocks with restart points, a bloom filter
+// over user keys, an index block, and a footer with a magic number and
+// format version. Every block carries a CRC32C.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "table/table_options.h"
+#include "util/status.h"
+
+namespace shale {
+
+class WritableFile;
+
+class TableBuilder {
+ public:
+  // file: not owned; must stay open until Finish/Abandon. The builder only
+  // appends; syncing and closing the file are the caller's (durability is
+  // decided by the flush/compaction that owns the file).
+  TableBuilder(const TableOptions &options, WritableFile *file);
+  ~TableBuilder();
+  TableBuilder(const TableBuilder &) = delete;
+  TableBuilder &operator=(const TableBuilder &) = delete;
+
+  // REQUIRES: (user_key, tag) strictly greater, in internal order, than
+  // every entry added before. An I/O error is sticky.
+  Status Add(std::string_view user_key, uint64_t tag, std::string_view value);
+  // Writes the remaining data block, filter, index and footer.
+  Status Finish();
+  // Gives up on the file (the caller deletes it).
+  void Abandon();
+
+  uint64_t NumEntries() const;
+  // Bytes written so far (the final file size after Finish).
+  uint64_t FileSize() const;
+
+ private:
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace shale
