@@ -29,6 +29,22 @@ shale_options DefaultOptions() {
   o.sync_mode = SHALE_SYNC_GROUP;
   o.salvage = 0;
   o.log_level = SHALE_LOG_INFO;
+  // Since 0.2.0: the core's defaults, so that both stay in one place.
+  const shale::Options core;
+  o.write_buffer_size = core.write_buffer_size;
+  o.block_cache_capacity = core.block_cache_capacity;
+  o.block_size = static_cast<uint32_t>(core.block_size);
+  o.bloom_bits_per_key = static_cast<uint32_t>(core.bloom_bits_per_key);
+  o.max_open_files = static_cast<uint32_t>(core.max_open_files);
+  o.level0_compaction_trigger =
+      static_cast<uint32_t>(core.level0_compaction_trigger);
+  o.level0_slowdown_trigger =
+      static_cast<uint32_t>(core.level0_slowdown_trigger);
+  o.level0_stop_trigger = static_cast<uint32_t>(core.level0_stop_trigger);
+  o.target_file_size = core.target_file_size;
+  o.level1_max_bytes = core.level1_max_bytes;
+  o.level_size_multiplier = static_cast<uint32_t>(core.level_size_multiplier);
+  o.reserved0 = 0;
   return o;
 }
 
@@ -86,6 +102,16 @@ int32_t CheckFlag(uint32_t v, const char *name) {
   return SHALE_OK;
 }
 
+// min <= v <= max, else an error naming the field and its range.
+int32_t CheckRange(uint64_t v, uint64_t min, uint64_t max, const char *name,
+                   const char *range) {
+  if (v < min || v > max) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "options.%s is %llu; it must be %s",
+                name, static_cast<unsigned long long>(v), range);
+  }
+  return SHALE_OK;
+}
+
 int32_t CheckBound(const void *p, size_t len, const char *name) {
   if (p == nullptr && len != 0) {
     return Fail(SHALE_E_INVALID_ARGUMENT,
@@ -133,6 +159,54 @@ int32_t ValidateOptions(const shale_options &o) noexcept {
                 "SHALE_LOG_ERROR (3)",
                 static_cast<int>(o.log_level));
   }
+  return ValidateSizing(o);
+}
+
+int32_t ValidateSizing(const shale_options &o) noexcept {
+  constexpr uint64_t kIntMax = 0x7fffffff;
+  int32_t rc;
+  if ((rc = CheckRange(o.write_buffer_size, kMinWriteBufferSize,
+                       kMaxWriteBufferSize, "write_buffer_size",
+                       "64 KiB (65536) to 1 GiB")) != 0 ||
+      (rc = CheckRange(o.block_size, kMinBlockSize, kMaxBlockSize, "block_size",
+                       "256 to 4 MiB (4194304)")) != 0 ||
+      (rc = CheckRange(o.bloom_bits_per_key, 0, kMaxBloomBitsPerKey,
+                       "bloom_bits_per_key", "0 to 64")) != 0 ||
+      (rc = CheckRange(o.max_open_files, kMinOpenFiles, kIntMax,
+                       "max_open_files", "at least 16")) != 0 ||
+      (rc = CheckRange(o.level0_compaction_trigger, 1, kIntMax,
+                       "level0_compaction_trigger", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level0_slowdown_trigger, 1, kIntMax,
+                       "level0_slowdown_trigger", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level0_stop_trigger, 1, kIntMax, "level0_stop_trigger",
+                       "at least 1")) != 0 ||
+      (rc = CheckRange(o.target_file_size, kMinTargetFileSize, UINT64_MAX,
+                       "target_file_size", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level1_max_bytes, kMinLevel1MaxBytes, UINT64_MAX,
+                       "level1_max_bytes", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level_size_multiplier, kMinLevelMultiplier,
+                       kMaxLevelMultiplier, "level_size_multiplier",
+                       "2 to 100")) != 0) {
+    return rc;
+  }
+  if (o.level0_compaction_trigger > o.level0_slowdown_trigger) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.level0_compaction_trigger (%u) is above "
+                "options.level0_slowdown_trigger (%u); they must satisfy "
+                "compaction_trigger <= slowdown_trigger <= stop_trigger",
+                o.level0_compaction_trigger, o.level0_slowdown_trigger);
+  }
+  if (o.level0_slowdown_trigger > o.level0_stop_trigger) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.level0_slowdown_trigger (%u) is above "
+                "options.level0_stop_trigger (%u); they must satisfy "
+                "compaction_trigger <= slowdown_trigger <= stop_trigger",
+                o.level0_slowdown_trigger, o.level0_stop_trigger);
+  }
+  if (o.reserved0 != 0) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.reserved0 is %u; it must be 0", o.reserved0);
+  }
   return SHALE_OK;
 }
 
@@ -154,6 +228,18 @@ shale::Options ToCore(const shale_options &o) {
   }
   core.salvage = o.salvage != 0;
   core.log_level = static_cast<shale::LogLevel>(o.log_level);
+  core.write_buffer_size = static_cast<size_t>(o.write_buffer_size);
+  core.block_cache_capacity = static_cast<size_t>(o.block_cache_capacity);
+  core.block_size = o.block_size;
+  core.bloom_bits_per_key = static_cast<int>(o.bloom_bits_per_key);
+  core.max_open_files = static_cast<int>(o.max_open_files);
+  core.level0_compaction_trigger =
+      static_cast<int>(o.level0_compaction_trigger);
+  core.level0_slowdown_trigger = static_cast<int>(o.level0_slowdown_trigger);
+  core.level0_stop_trigger = static_cast<int>(o.level0_stop_trigger);
+  core.target_file_size = static_cast<size_t>(o.target_file_size);
+  core.level1_max_bytes = o.level1_max_bytes;
+  core.level_size_multiplier = static_cast<int>(o.level_size_multiplier);
   return core;
 }
 
