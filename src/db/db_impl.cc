@@ -110,3 +110,27 @@ Status DBImpl::GetProperty(std::string_view name, std::string *value) {
 }
 
 }  // namespace shale
+
+namespace shale {
+Status DBImpl::Flush() { return Status::NotSupported("not yet"); }
+Status DBImpl::CompactRange(const std::string *, const std::string *,
+                            const ProgressFn &) {
+  return Status::NotSupported("not yet");
+}
+Status DBImpl::Backup(const std::string &, const ProgressFn &) {
+  return Status::NotSupported("not yet");
+}
+Status DBImpl::Verify(const ProgressFn &, std::string *) {
+  return Status::NotSupported("not yet");
+}
+void DBImpl::GetStats(DbStats *stats) { *stats = DbStats(); }
+std::shared_ptr<Job> DBImpl::StartCompactRange(std::optional<std::string>,
+                                               std::optional<std::string>,
+                                               JobCallbacks) {
+  return nullptr;
+}
+std::shared_ptr<Job> DBImpl::StartBackup(std::string, JobCallbacks) {
+  return nullptr;
+}
+std::shared_ptr<Job> DBImpl::StartVerify(JobCallbacks) { return nullptr; }
+}  // namespace shale

@@ -39,6 +39,18 @@ class DBImpl final : public DB {
   SubscriptionId Subscribe(std::string prefix, ChangeFn fn) override;
   void Unsubscribe(SubscriptionId id) override;
   Status GetProperty(std::string_view name, std::string *value) override;
+  Status Flush() override;
+  Status CompactRange(const std::string *begin, const std::string *end,
+                      const ProgressFn &progress) override;
+  Status Backup(const std::string &dest, const ProgressFn &progress) override;
+  Status Verify(const ProgressFn &progress, std::string *report) override;
+  void GetStats(DbStats *stats) override;
+  std::shared_ptr<Job> StartCompactRange(std::optional<std::string> begin,
+                                         std::optional<std::string> end,
+                                         JobCallbacks callbacks) override;
+  std::shared_ptr<Job> StartBackup(std::string dest,
+                                   JobCallbacks callbacks) override;
+  std::shared_ptr<Job> StartVerify(JobCallbacks callbacks) override;
 
   // Opens the directory and recovers; called once by DB::Open.
   Status Recover();

@@ -73,9 +73,10 @@ Status DBImpl::Recover() {
   if (!s.ok()) {
     return Status::Corruption(current + ": unreadable: " + s.message());
   }
-  uint64_t log_number = 0;
-  s = DecodeCurrent(contents, current, &log_number);
+  CurrentContents cur;
+  s = DecodeCurrent(contents, current, &cur);
   if (!s.ok()) return s;
+  uint64_t log_number = cur.number;
 
   // File numbers must stay above everything present, even orphans.
   std::vector<std::string> children;
@@ -111,8 +112,9 @@ Status DBImpl::CreateNew() {
   s = file->Sync();
   if (s.ok()) s = env_->SyncDir(path_);
   if (s.ok())
-    s = ReplaceFileAtomically(env_, CurrentFileName(path_),
-                              EncodeCurrent(number));
+    s = ReplaceFileAtomically(
+        env_, CurrentFileName(path_),
+        "shale-format 1\n" + LogFileBaseName(number) + "\n");
   if (!s.ok()) return s;
   log_ = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
   log_number_ = number;
@@ -250,8 +252,9 @@ Status DBImpl::RewriteLog(uint64_t old_number) {
   if (s.ok()) s = log->Sync();
   if (s.ok()) s = env_->SyncDir(path_);
   if (s.ok()) {
-    s = ReplaceFileAtomically(env_, CurrentFileName(path_),
-                              EncodeCurrent(number));
+    s = ReplaceFileAtomically(
+        env_, CurrentFileName(path_),
+        "shale-format 1\n" + LogFileBaseName(number) + "\n");
   }
   if (!s.ok()) {
     (void)log->Close();

@@ -234,6 +234,13 @@ class PosixEnv final : public Env {
     return s;
   }
 
+  Status LinkFile(const std::string &from, const std::string &to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      return IOErrorFromErrno("link to " + to + " from", from, errno);
+    }
+    return Status::OK();
+  }
+
   Status SyncDir(const std::string &dir) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return IOErrorFromErrno("open directory", dir, errno);
@@ -307,6 +314,11 @@ Status IOErrorFromErrno(std::string_view op, const std::string &path, int err) {
 Env *Env::Default() {
   static Env *env = new PosixEnv();
   return env;
+}
+
+Status Env::LinkFile(const std::string &from, const std::string &to) {
+  return Status::NotSupported("link " + from + " to " + to +
+                              ": hard links are not supported by this Env");
 }
 
 Status Env::ReadFileToString(const std::string &path, std::string *data) {
