@@ -17,6 +17,10 @@ class BlockCache {
   // capacity: bytes of block charge kept; 0 disables caching (every lookup
   // misses, nothing is kept).
   explicit BlockCache(size_t capacity);
+  // As above with 2^num_shard_bits independently locked LRU shards, each
+  // holding capacity / 2^num_shard_bits (0..8 bits). The one-argument form
+  // uses 16 shards for capacities of 8 MiB and up, else a single one.
+  BlockCache(size_t capacity, int num_shard_bits);
   ~BlockCache();
   BlockCache(const BlockCache &) = delete;
   BlockCache &operator=(const BlockCache &) = delete;
@@ -31,6 +35,8 @@ class BlockCache {
   void EraseFile(uint64_t file_number);
 
   size_t capacity() const;
+  // Entries currently cached.
+  size_t entries() const;
   size_t usage() const;
   uint64_t hits() const;
   uint64_t misses() const;

@@ -22,17 +22,17 @@ class Table : public std::enable_shared_from_this<Table> {
   // Corruption (naming path, and the block and offset) if the footer,
   // index or filter is damaged. file_number keys the block cache.
   static Status Open(const TableOptions &options,
-                     std::unique_ptr<RandomAccessFile> file,
-                     uint64_t file_size, uint64_t file_number,
-                     std::string path, std::shared_ptr<Table> *out);
+                     std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
+                     uint64_t file_number, std::string path,
+                     std::shared_ptr<Table> *out);
   virtual ~Table() = default;
 
   enum class GetResult { kAbsent, kFound, kDeleted };
   // The newest entry of user_key with sequence <= seq (tag >> 8). Consults
   // the bloom filter first: kAbsent without reading a data block when the
   // filter rules the key out.
-  virtual Status Get(std::string_view user_key, uint64_t seq,
-                     GetResult *result, std::string *value) const = 0;
+  virtual Status Get(std::string_view user_key, uint64_t seq, GetResult *result,
+                     std::string *value) const = 0;
 
   // Iterates every entry. Errors (a bad block checksum) surface through
   // the iterator's status() naming the file and offset.
@@ -47,7 +47,7 @@ class Table : public std::enable_shared_from_this<Table> {
   virtual uint64_t file_size() const = 0;
   virtual const std::string &path() const = 0;
   // Filter statistics for measuring the false-positive rate.
-  virtual uint64_t filter_checks() const = 0;  // Gets that consulted it
+  virtual uint64_t filter_checks() const = 0;     // Gets that consulted it
   virtual uint64_t filter_negatives() const = 0;  // ... and were ruled out
 };
 

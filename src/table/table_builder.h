@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "table/table_options.h"
@@ -36,6 +37,15 @@ class TableBuilder {
   uint64_t NumEntries() const;
   // Bytes written so far (the final file size after Finish).
   uint64_t FileSize() const;
+  // The first error met (sticky), or OK.
+  Status status() const;
+
+  // The smallest and largest entries added (for the file's metadata in the
+  // manifest). REQUIRES: NumEntries() > 0.
+  const std::string &smallest_user_key() const;
+  uint64_t smallest_tag() const;
+  const std::string &largest_user_key() const;
+  uint64_t largest_tag() const;
 
  private:
   struct Rep;
