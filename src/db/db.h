@@ -45,12 +45,12 @@ using ProgressFn = std::function<bool(uint64_t done, uint64_t total)>;
 inline constexpr int kNumLevels = 7;
 
 struct DbStats {
-  uint64_t approximate_keys = 0;   // entries in memtables + tables
-  uint64_t live_bytes = 0;         // bytes of live table files + memtables
-  uint64_t disk_bytes = 0;         // every file in the directory
+  uint64_t approximate_keys = 0;  // entries in memtables + tables
+  uint64_t live_bytes = 0;        // bytes of live table files + memtables
+  uint64_t disk_bytes = 0;        // every file in the directory
   uint64_t level_files[kNumLevels] = {};
   uint64_t level_bytes[kNumLevels] = {};
-  uint64_t memtable_bytes = 0;     // active + immutable
+  uint64_t memtable_bytes = 0;  // active + immutable
   uint64_t cache_capacity = 0;
   uint64_t cache_usage = 0;
   uint64_t cache_hits = 0;

@@ -234,6 +234,13 @@ class PosixEnv final : public Env {
     return s;
   }
 
+  Status RemoveDir(const std::string &dir) override {
+    if (::rmdir(dir.c_str()) != 0) {
+      return IOErrorFromErrno("remove directory", dir, errno);
+    }
+    return Status::OK();
+  }
+
   Status LinkFile(const std::string &from, const std::string &to) override {
     if (::link(from.c_str(), to.c_str()) != 0) {
       return IOErrorFromErrno("link to " + to + " from", from, errno);
@@ -314,6 +321,11 @@ Status IOErrorFromErrno(std::string_view op, const std::string &path, int err) {
 Env *Env::Default() {
   static Env *env = new PosixEnv();
   return env;
+}
+
+Status Env::RemoveDir(const std::string &dir) {
+  return Status::NotSupported("remove directory " + dir +
+                              ": not supported by this Env");
 }
 
 Status Env::LinkFile(const std::string &from, const std::string &to) {
