@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "barrier.h"
@@ -129,8 +130,30 @@ int32_t CheckBound(const void *p, size_t len, const char *name) {
 }  // namespace
 
 int32_t ReadOptions(const shale_options *in, shale_options *out) noexcept {
-  return ReadStruct(in, kOptionsMinSize, DefaultOptions(), out,
-                    "shale_options");
+  int32_t rc =
+      ReadStruct(in, kOptionsMinSize, DefaultOptions(), out, "shale_options");
+  if (rc != SHALE_OK || in == nullptr) return rc;
+  // A field the caller's struct_size covers only in part keeps its default.
+  const size_t declared = in->struct_size;
+  const shale_options defaults = DefaultOptions();
+#define SHALE_KEEP_DEFAULT_IF_CUT(field)                                \
+  if (offsetof(shale_options, field) + sizeof(out->field) > declared) { \
+    out->field = defaults.field;                                        \
+  }
+  SHALE_KEEP_DEFAULT_IF_CUT(write_buffer_size)
+  SHALE_KEEP_DEFAULT_IF_CUT(block_cache_capacity)
+  SHALE_KEEP_DEFAULT_IF_CUT(block_size)
+  SHALE_KEEP_DEFAULT_IF_CUT(bloom_bits_per_key)
+  SHALE_KEEP_DEFAULT_IF_CUT(max_open_files)
+  SHALE_KEEP_DEFAULT_IF_CUT(level0_compaction_trigger)
+  SHALE_KEEP_DEFAULT_IF_CUT(level0_slowdown_trigger)
+  SHALE_KEEP_DEFAULT_IF_CUT(level0_stop_trigger)
+  SHALE_KEEP_DEFAULT_IF_CUT(target_file_size)
+  SHALE_KEEP_DEFAULT_IF_CUT(level1_max_bytes)
+  SHALE_KEEP_DEFAULT_IF_CUT(level_size_multiplier)
+  SHALE_KEEP_DEFAULT_IF_CUT(reserved0)
+#undef SHALE_KEEP_DEFAULT_IF_CUT
+  return SHALE_OK;
 }
 
 int32_t ReadIterOptions(const shale_iter_options *in,
@@ -165,9 +188,8 @@ int32_t ValidateOptions(const shale_options &o) noexcept {
 int32_t ValidateSizing(const shale_options &o) noexcept {
   constexpr uint64_t kIntMax = 0x7fffffff;
   int32_t rc;
-  if ((rc = CheckRange(o.write_buffer_size, kMinWriteBufferSize,
-                       kMaxWriteBufferSize, "write_buffer_size",
-                       "64 KiB (65536) to 1 GiB")) != 0 ||
+  if ((rc = CheckRange(o.write_buffer_size, kMinWriteBufferSize, UINT64_MAX,
+                       "write_buffer_size", "at least 64 KiB (65536)")) != 0 ||
       (rc = CheckRange(o.block_size, kMinBlockSize, kMaxBlockSize, "block_size",
                        "256 to 4 MiB (4194304)")) != 0 ||
       (rc = CheckRange(o.bloom_bits_per_key, 0, kMaxBloomBitsPerKey,
