@@ -57,9 +57,10 @@ class TableImpl final : public Table {
   // The data block at h, through the block cache when there is one.
   Status GetDataBlock(const BlockHandle &h,
                       std::shared_ptr<const Block> *block) const;
+  // An iterator over the data block named by an index value; it holds the
+  // block (cached or not) alive.
   std::unique_ptr<InternalIterator> NewDataIterator(
-      std::string_view index_value,
-      const std::shared_ptr<const Table> &self) const;
+      std::string_view index_value) const;
   std::unique_ptr<InternalIterator> NewIndexIterator() const {
     return index_->NewIterator(&path_, nullptr);
   }
@@ -182,24 +183,21 @@ Status TableImpl::GetDataBlock(const BlockHandle &h,
 }
 
 std::unique_ptr<InternalIterator> TableImpl::NewDataIterator(
-    std::string_view index_value,
-    const std::shared_ptr<const Table> &self) const {
+    std::string_view index_value) const {
   BlockHandle h;
   Status s = DecodeIndexValue(index_value, &h);
   std::shared_ptr<const Block> block;
   if (s.ok()) s = GetDataBlock(h, &block);
   if (!s.ok()) return NewErrorIterator(std::move(s));
   const Block *raw = block.get();
-  // The iterator keeps the block (and through it nothing else) alive; the
-  // table is kept alive by the two-level iterator's block function.
-  (void)self;
   return raw->NewIterator(&path_, std::move(block));
 }
 
 std::unique_ptr<InternalIterator> TableImpl::NewIterator() const {
-  std::shared_ptr<const Table> self = shared_from_this();
+  // The block function holds the table alive as long as the iterator.
+  auto self = std::static_pointer_cast<const TableImpl>(shared_from_this());
   return NewTwoLevelIterator(NewIndexIterator(), [self](std::string_view v) {
-    return static_cast<const TableImpl *>(self.get())->NewDataIterator(v, self);
+    return self->NewDataIterator(v);
   });
 }
 

@@ -53,11 +53,15 @@ TEST(BloomTest, ProbeCountClamped) {
 
 TEST(BloomTest, MalformedFilterRejected) {
   BloomFilterReader r;
+  // The reader views its input: keep each one alive while it is used.
+  const std::string k0 = std::string(8, '\0') + '\0';     // k = 0
+  const std::string k31 = std::string(8, '\0') + '\x1f';  // k = 31
+  const std::string ok = std::string(8, '\0') + '\x06';
   EXPECT_FALSE(r.Parse(""));
   EXPECT_FALSE(r.Parse("\x05"));
-  EXPECT_FALSE(r.Parse(std::string(8, '\0') + '\0'));    // k = 0
-  EXPECT_FALSE(r.Parse(std::string(8, '\0') + '\x1f'));  // k = 31
-  EXPECT_TRUE(r.Parse(std::string(8, '\0') + '\x06'));
+  EXPECT_FALSE(r.Parse(k0));
+  EXPECT_FALSE(r.Parse(k31));
+  EXPECT_TRUE(r.Parse(ok));
   EXPECT_FALSE(r.KeyMayMatch("x"));
 }
 
