@@ -75,7 +75,10 @@ TEST(CorruptionTest, EveryFlippedByteIsDetected) {
   ASSERT_FALSE(ExerciseDamaged(opts, good));
   std::printf("table of %zu bytes: flipping each byte\n", good.size());
   for (size_t pos = 0; pos < good.size(); ++pos) {
+    // Every position with one mask; a dense sample with two more (keeps
+    // the test fast under sanitizers).
     for (unsigned char mask : {0x01, 0x80, 0xff}) {
+      if (mask != 0x01 && pos % 5 != 0) continue;
       std::string bad = good;
       bad[pos] = static_cast<char>(bad[pos] ^ mask);
       cache.EraseFile(42);
