@@ -157,6 +157,7 @@ uint64_t check_prefix_backup(const std::string &path, uint64_t lo, uint64_t hi) 
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   TempDir dir("backup");
   const std::string path = dir.sub("db");
   shale_db *db = open_plain(path, true);

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <stdexcept>
 
 #include "scale_util.h"
 
@@ -33,7 +34,9 @@ shale_options make_options() {
   SHALE_OPTIONS_INIT(&o);
   o.create_if_missing = 0;
   o.sync_mode = SHALE_SYNC_NONE;
-  o.write_buffer_size = 64 * 1024;
+  // 256 KiB: at the 64 KiB minimum this engine version flushes on every
+  // write (its empty memtable already counts ~64 KiB of arena).
+  o.write_buffer_size = 256 * 1024;
   o.block_cache_capacity = 64 * 1024;
   o.target_file_size = 256 * 1024;
   return o;
@@ -113,6 +116,26 @@ void write_file(const fs::path &p, const std::string &contents) {
   SCALE_CHECK(f.good(), "cannot write " + p.string());
 }
 
+// Checks inside one damage case throw, so that a failing case is reported
+// and the remaining cases still run; main() fails at the end.
+struct CaseFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+#define CASE_CHECK(cond, msg)                                               \
+  do {                                                                      \
+    if (!(cond))                                                            \
+      throw CaseFailure(std::string("line ") + std::to_string(__LINE__) +   \
+                        ": check `" #cond "`: " + (msg));                   \
+  } while (0)
+#define CASE_OK(expr)                                                       \
+  do {                                                                      \
+    int32_t case_st_ = (expr);                                              \
+    if (case_st_ != SHALE_OK)                                               \
+      throw CaseFailure(std::string(#expr) + " returned " +                 \
+                        shale_status_name(case_st_) + ": " +                \
+                        shale_last_error());                                \
+  } while (0)
+
 struct Outcome {
   bool detected = false;  // some call reported SHALE_E_CORRUPTION naming it
   std::string how;
@@ -123,9 +146,9 @@ struct Outcome {
 void expect_named(int32_t st, const std::string &what, const std::string &name,
                   bool allow_io, Outcome &out) {
   std::string msg = shale_last_error();
-  SCALE_CHECK(st == SHALE_E_CORRUPTION || (allow_io && st == SHALE_E_IO),
+  CASE_CHECK(st == SHALE_E_CORRUPTION || (allow_io && st == SHALE_E_IO),
               what + " returned " + shale_status_name(st) + ": " + msg);
-  SCALE_CHECK(msg.find(name) != std::string::npos,
+  CASE_CHECK(msg.find(name) != std::string::npos,
               what + ": message does not name " + name + ": " + msg);
   if (!out.detected) out.how = what + ": " + msg;
   out.detected = true;
@@ -148,24 +171,24 @@ void check_case(const std::string &label, const std::string &db_path,
   // Full forward scan: entries before an error must match the model.
   {
     shale_iter *it = nullptr;
-    SCALE_OK(shale_iter_new(db, nullptr, &it));
+    CASE_OK(shale_iter_new(db, nullptr, &it));
     int64_t expect = -1;
     st = shale_iter_first(it);
     while (st == SHALE_OK) {
       do {
         expect++;
       } while (expect < static_cast<int64_t>(kKeys) && g_version[expect] == 0);
-      SCALE_CHECK(expect < static_cast<int64_t>(kKeys),
+      CASE_CHECK(expect < static_cast<int64_t>(kKeys),
                   label + ": scan returned an extra key");
       const void *k, *v;
       size_t kl, vl;
-      SCALE_OK(shale_iter_key(it, &k, &kl));
-      SCALE_OK(shale_iter_value(it, &v, &vl));
+      CASE_OK(shale_iter_key(it, &k, &kl));
+      CASE_OK(shale_iter_value(it, &v, &vl));
       std::string wk = key_of(expect);
       std::string wv = value_of(expect, g_version[expect], kValueLen);
-      SCALE_CHECK(kl == wk.size() && std::memcmp(k, wk.data(), kl) == 0,
+      CASE_CHECK(kl == wk.size() && std::memcmp(k, wk.data(), kl) == 0,
                   label + ": scan: wrong key (wanted " + wk + ")");
-      SCALE_CHECK(vl == wv.size() && std::memcmp(v, wv.data(), vl) == 0,
+      CASE_CHECK(vl == wv.size() && std::memcmp(v, wv.data(), vl) == 0,
                   label + ": scan: wrong value for " + wk);
       st = shale_iter_next(it);
     }
@@ -175,7 +198,7 @@ void check_case(const std::string &label, const std::string &db_path,
       // A complete scan must have seen every live key.
       int64_t rest = expect + 1;
       while (rest < static_cast<int64_t>(kKeys) && g_version[rest] == 0) rest++;
-      SCALE_CHECK(rest == static_cast<int64_t>(kKeys),
+      CASE_CHECK(rest == static_cast<int64_t>(kKeys),
                   label + ": scan ended early without an error (missing " +
                       key_of(rest) + ")");
     }
@@ -192,13 +215,13 @@ void check_case(const std::string &label, const std::string &db_path,
       st = shale_db_get_into(db, nullptr, k.data(), k.size(), buf.data(),
                              buf.size(), &needed);
       if (st == SHALE_OK) {
-        SCALE_CHECK(g_version[i] != 0, label + ": deleted key " + k + " found");
+        CASE_CHECK(g_version[i] != 0, label + ": deleted key " + k + " found");
         std::string want = value_of(i, g_version[i], kValueLen);
-        SCALE_CHECK(needed == want.size() &&
+        CASE_CHECK(needed == want.size() &&
                         std::memcmp(buf.data(), want.data(), needed) == 0,
                     label + ": get: wrong value for " + k);
       } else if (st == SHALE_NOT_FOUND) {
-        SCALE_CHECK(g_version[i] == 0, label + ": get: live key " + k +
+        CASE_CHECK(g_version[i] == 0, label + ": get: live key " + k +
                                            " reported missing");
       } else {
         errors++;
@@ -212,20 +235,21 @@ void check_case(const std::string &label, const std::string &db_path,
   st = shale_db_verify(db, nullptr, nullptr, &report);
   std::string rep = report ? report : "";
   shale_free(report);
-  SCALE_CHECK(st == SHALE_E_CORRUPTION || (allow_io && st == SHALE_E_IO),
+  CASE_CHECK(st == SHALE_E_CORRUPTION || (allow_io && st == SHALE_E_IO),
               label + ": verify returned " + shale_status_name(st) +
                   "; report:\n" + rep);
-  SCALE_CHECK(rep.find(name) != std::string::npos,
+  CASE_CHECK(rep.find(name) != std::string::npos,
               label + ": verify report does not name " + name + ":\n" + rep);
   if (!out.detected) out.how = "verify";
   out.detected = true;
-  SCALE_OK(shale_db_close(db));
+  CASE_OK(shale_db_close(db));
   std::printf("  %-34s detected: %s\n", label.c_str(), out.how.c_str());
 }
 
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   TempDir dir("corrupt");
   const std::string pristine = dir.sub("pristine");
   build_store(pristine);
@@ -245,6 +269,7 @@ int main() {
   const fs::path manifest = manifests.back();
 
   int cases = 0;
+  std::vector<std::string> failures;
   auto run = [&](const std::string &label, const fs::path &target,
                  const std::string &name_in_message, bool allow_io,
                  const std::function<void(const fs::path &)> &damage) {
@@ -252,7 +277,13 @@ int main() {
     fs::copy(pristine, copy, fs::copy_options::recursive);
     fs::path victim = fs::path(copy) / target.filename();
     damage(victim);
-    check_case(label, copy, name_in_message, allow_io);
+    try {
+      check_case(label, copy, name_in_message, allow_io);
+    } catch (const CaseFailure &e) {
+      std::printf("  %-34s FAILED: %s\n", label.c_str(), e.what());
+      failures.push_back(target.filename().string() + " " + label + ": " +
+                         e.what());
+    }
     fs::remove_all(copy);
   };
 
@@ -306,6 +337,12 @@ int main() {
         [](const fs::path &p) { write_file(p, ""); });
   }
 
+  if (!failures.empty()) {
+    std::printf("corruption_test: %zu of %d cases FAILED:\n", failures.size(),
+                cases);
+    for (auto &f : failures) std::printf("  %s\n", f.c_str());
+    return 1;
+  }
   std::printf("corruption_test: OK (%d cases)\n", cases);
   return 0;
 }

@@ -66,6 +66,7 @@ int progress_count(void *user, uint64_t, uint64_t) {
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   TempDir dir("large");
   const std::string path = dir.sub("db");
   shale_options opt = make_options();
@@ -127,6 +128,10 @@ int main() {
   print_stats(db, "after writes");
   SCALE_CHECK(s.flushes > 0, "a 16 MiB store with a 256 KiB write buffer "
                              "must have flushed");
+  // Flushes should carry about a write buffer each, not a few entries.
+  SCALE_CHECK(s.flushes <= 4 * user_bytes / kWriteBuffer + 4,
+              std::to_string(s.flushes) + " flushes for " +
+                  std::to_string(user_bytes) + " bytes written: tiny tables");
   SCALE_CHECK(s.memtable_bytes <= 2 * kWriteBuffer + 64 * 1024,
               "memtable_bytes " + std::to_string(s.memtable_bytes) +
                   " exceeds 2 x write_buffer_size");
