@@ -115,7 +115,7 @@ TEST_F(JobsTest, CompactJobRunsToCompletion) {
   EXPECT_LE(done, total);
   EXPECT_EQ(SHALE_OK, shale_job_free(job));
   EXPECT_EQ(1, p.frees.load());
-  EXPECT_EQ(SHALE_OK, shale_db_exists(db_, nullptr, "key00001234", 11));
+  EXPECT_EQ(SHALE_OK, shale_db_exists(db_, nullptr, "key00000555", 11));
 }
 
 TEST_F(JobsTest, BackupJob) {
@@ -132,7 +132,7 @@ TEST_F(JobsTest, BackupJob) {
   shale_db *copy = nullptr;
   ASSERT_EQ(SHALE_OK, shale_db_open(dest.c_str(), nullptr, &copy))
       << shale_last_error();
-  EXPECT_EQ(SHALE_OK, shale_db_exists(copy, nullptr, "key00001999", 11));
+  EXPECT_EQ(SHALE_OK, shale_db_exists(copy, nullptr, "key00000599", 11));
   EXPECT_EQ(SHALE_OK, shale_db_close(copy));
 }
 
@@ -195,7 +195,7 @@ TEST_F(JobsTest, ProgressReturningNonZeroCancels) {
   EXPECT_EQ(SHALE_E_CANCELLED, p.done_status);
   EXPECT_EQ(SHALE_OK, shale_job_free(job));
   EXPECT_EQ(1, p.frees.load());
-  EXPECT_EQ(SHALE_OK, shale_db_exists(db_, nullptr, "key00000999", 11));
+  EXPECT_EQ(SHALE_OK, shale_db_exists(db_, nullptr, "key00000599", 11));
 }
 
 TEST_F(JobsTest, CloseCancelsAndWaitsAndHandleSurvives) {

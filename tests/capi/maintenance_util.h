@@ -19,6 +19,7 @@ inline shale_options SmallBufferOptions() {
   shale_options_init(&o, sizeof(o));
   o.write_buffer_size = 64 << 10;
   o.target_file_size = 64 << 10;
+  o.sync_mode = SHALE_SYNC_NONE;  // fsync per put would make the fill slow
   return o;
 }
 
@@ -43,7 +44,7 @@ class FilledDbTest : public ::testing::Test {
     shale_options o = SmallBufferOptions();
     ASSERT_EQ(SHALE_OK, shale_db_open(path_.c_str(), &o, &db_))
         << shale_last_error();
-    Fill(db_, 2000);
+    Fill(db_, 600);
   }
   void TearDown() override {
     if (db_ != nullptr) {

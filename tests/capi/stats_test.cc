@@ -51,7 +51,7 @@ TEST(Stats, LargerStructFromANewerHeader) {
   EXPECT_EQ(SHALE_OK, shale_db_close(db));
 }
 
-using StatsTest = DbTest;
+using StatsTest = FilledDbTest;
 
 TEST_F(StatsTest, ArgumentErrors) {
   shale_stats s;
