@@ -45,6 +45,7 @@ Status DBImpl::RunCompaction(Compaction *c, const ProgressFn &progress,
   }
   std::vector<uint64_t> outputs;
   Status s = DoCompactionWork(c, progress, on_bg_thread, &edit, &outputs);
+  c->version.reset();  // so that DeleteObsoleteFiles can drop the inputs
   if (s.ok()) {
     edit.last_sequence = last_sequence_.load();
     s = versions_->LogAndApply(&edit);
@@ -229,17 +230,21 @@ Status DBImpl::CompactRange(const std::string *begin, const std::string *end,
       return Status::IOError(path_ + ": the db is closed");
     manual_compaction_running_ = true;
   }
-  std::shared_ptr<const Version> v = versions_->current();
   int max_level = 0;
   uint64_t total = 0;
-  for (int level = 0; level < kNumLevels; ++level) {
-    auto files = v->Overlapping(level, begin, end);
-    if (!files.empty()) max_level = level;
-    for (const FileRef &f : files) total += f->file_size;
+  {
+    std::shared_ptr<const Version> v = versions_->current();
+    for (int level = 0; level < kNumLevels; ++level) {
+      auto files = v->Overlapping(level, begin, end);
+      if (!files.empty()) max_level = level;
+      for (const FileRef &f : files) total += f->file_size;
+    }
   }
-  // Levels above max_level are rewritten into it; the data lands there.
+  // Every level down to the deepest holding the range is rewritten into
+  // the next one, so that the data lands one level below it, merged, with
+  // the tombstones nothing needs dropped.
   uint64_t base = 0;
-  for (int level = 0; level < std::max(max_level, 1) && s.ok(); ++level) {
+  for (int level = 0; level <= max_level && s.ok(); ++level) {
     if (level + 1 >= kNumLevels) break;
     auto c = CompactionForRange(versions_->current(), level, begin, end);
     if (c == nullptr) continue;

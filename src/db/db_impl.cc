@@ -1,5 +1,7 @@
 #include "db/db_impl.h"
 
+#include <algorithm>
+
 #include "db/db_iter.h"
 #include "db/mem_iterator.h"
 #include "table/iterator_util.h"
@@ -13,7 +15,8 @@ DBImpl::DBImpl(const Options &options, std::string path)
       path_(std::move(path)),
       info_log_(options.logger, options.log_level),
       snapshots_(std::make_shared<SnapshotRegistry>()),
-      mem_(std::make_shared<MemTable>()) {
+      mem_(nullptr) {
+  mem_ = NewMemTable();
   block_cache_ = std::make_shared<BlockCache>(options_.block_cache_capacity);
   table_options_.block_size = options_.block_size;
   table_options_.bloom_bits_per_key = options_.bloom_bits_per_key;
@@ -26,6 +29,13 @@ DBImpl::DBImpl(const Options &options, std::string path)
 }
 
 DBImpl::~DBImpl() { (void)Close(); }
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  // Arena blocks small enough that the usage tracks the data.
+  const size_t block =
+      std::clamp<size_t>(options_.write_buffer_size / 16, 4096, 64 * 1024);
+  return std::make_shared<MemTable>(block);
+}
 
 Status DB::Open(const Options &options, const std::string &path,
                 std::unique_ptr<DB> *out) {
@@ -46,7 +56,12 @@ Status DBImpl::Close() {
   jobs_.CancelAndJoinAll();
   feed_.EndAll();
   {
-    std::lock_guard<std::mutex> g(mu_);
+    std::unique_lock<std::mutex> l(mu_);
+    // Let the flush of an immutable memtable finish, so that the next open
+    // replays only the last log.
+    bg_cv_.wait(l, [&] {
+      return imm_ == nullptr || !bg_error_.ok() || !bg_thread_.joinable();
+    });
     shutting_down_ = true;
     bg_cv_.notify_all();
   }

@@ -142,6 +142,7 @@ class DBImpl final : public DB {
                           std::vector<uint64_t> *outputs);
 
   Status CheckSnapshot(const ReadOptions &options, SequenceNumber *seq);
+  std::shared_ptr<MemTable> NewMemTable() const;
   Status CheckOpenForMaintenance() const;
 
   const Options options_;

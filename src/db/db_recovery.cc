@@ -317,7 +317,7 @@ Status DBImpl::SalvageFlush() {
     pending_outputs_.erase(meta.number);
   }
   if (!s.ok()) return s;
-  mem_ = std::make_shared<MemTable>();
+  mem_ = NewMemTable();
   current_ = versions_->current();
   Report(LogLevel::kWarn, "salvage wrote the recovered state to table " +
                               TableFileBaseName(meta.number) +

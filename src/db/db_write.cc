@@ -270,7 +270,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex> &l) {
   imm_ = std::move(mem_);
   has_imm_ = true;
   imm_next_log_ = number;
-  mem_ = std::make_shared<MemTable>();
+  mem_ = NewMemTable();
   bg_cv_.notify_all();
   l.unlock();
   // Its records were written (and synced per the sync mode) already.

@@ -24,12 +24,12 @@ char *Arena::AllocateAligned(size_t bytes) {
     remaining_ -= bytes + pad;
     return result;
   }
-  if (bytes > kBlockSize / 4) {
+  if (bytes > block_size_ / 4) {
     // Large objects get their own block so the current one is not wasted.
     return NewBlock(bytes);
   }
-  ptr_ = NewBlock(kBlockSize);
-  remaining_ = kBlockSize - bytes;
+  ptr_ = NewBlock(block_size_);
+  remaining_ = block_size_ - bytes;
   char *result = ptr_;
   ptr_ += bytes;
   return result;

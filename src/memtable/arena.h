@@ -13,6 +13,9 @@ namespace shale {
 class Arena {
  public:
   Arena() = default;
+  // block_size: bytes per block (smaller for small write buffers, so that
+  // the memory usage tracks the data closely).
+  explicit Arena(size_t block_size) : block_size_(block_size) {}
   Arena(const Arena &) = delete;
   Arena &operator=(const Arena &) = delete;
 
@@ -28,6 +31,7 @@ class Arena {
   char *NewBlock(size_t bytes);
 
   static constexpr size_t kBlockSize = 64 * 1024;
+  size_t block_size_ = kBlockSize;
   char *ptr_ = nullptr;
   size_t remaining_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;

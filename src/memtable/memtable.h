@@ -24,6 +24,8 @@ class MemTable {
 
  public:
   MemTable();
+  // arena_block_size: see Arena; the db picks it from write_buffer_size.
+  explicit MemTable(size_t arena_block_size);
   MemTable(const MemTable &) = delete;
   MemTable &operator=(const MemTable &) = delete;
 
