@@ -174,6 +174,8 @@ def _done(user: Optional[int], status: int, message: Optional[int]) -> int:
 #: The C function pointers; module globals, so they are never collected.
 PROGRESS = _lib.shale_progress_fn(_progress)
 DONE = _lib.shale_job_done_fn(_done)
+#: A NULL shale_progress_fn (ctypes refuses None for a function pointer).
+NO_PROGRESS = _lib.shale_progress_fn()
 
 
 class _SyncProgress:
@@ -187,7 +189,7 @@ class _SyncProgress:
 
     def args(self) -> Tuple[Any, Optional[int]]:
         if self.token is None:
-            return None, None
+            return NO_PROGRESS, None
         return PROGRESS, self.token
 
     def close(self) -> None:
@@ -410,7 +412,7 @@ def start_job(
     token = _callbacks.register(state)
     out = c_void_p()
     st = start(
-        PROGRESS if progress is not None else None, DONE, token, _callbacks.USER_FREE, byref(out)
+        PROGRESS if progress is not None else NO_PROGRESS, DONE, token, _callbacks.USER_FREE, byref(out)
     )
     if st != OK:
         _callbacks.unregister(token)  # a failed start never calls user_free
