@@ -14,7 +14,7 @@ TEST(Versions, MatchMacros) {
   EXPECT_STREQ(SHALE_VERSION_STRING, shale_version());
   EXPECT_EQ(SHALE_VERSION_NUMBER, shale_version_number());
   EXPECT_EQ(SHALE_ABI_VERSION, shale_abi_version());
-  EXPECT_EQ(100, SHALE_VERSION_NUMBER);
+  EXPECT_EQ(200, SHALE_VERSION_NUMBER);
 }
 
 TEST(StatusName, EveryCode) {
@@ -36,6 +36,7 @@ TEST(StatusName, EveryCode) {
       {SHALE_E_EXISTS, "SHALE_E_EXISTS"},
       {SHALE_E_BUSY, "SHALE_E_BUSY"},
       {SHALE_E_FORKED, "SHALE_E_FORKED"},
+      {SHALE_E_TIMEOUT, "SHALE_E_TIMEOUT"},
   };
   std::set<int32_t> seen;
   for (const auto &[code, name] : codes) {
@@ -43,7 +44,7 @@ TEST(StatusName, EveryCode) {
     EXPECT_TRUE(seen.insert(code).second);
   }
   EXPECT_STREQ("SHALE_E_UNKNOWN", shale_status_name(2));
-  EXPECT_STREQ("SHALE_E_UNKNOWN", shale_status_name(-16));
+  EXPECT_STREQ("SHALE_E_UNKNOWN", shale_status_name(-17));
   EXPECT_STREQ("SHALE_E_UNKNOWN", shale_status_name(INT32_MIN));
   EXPECT_STREQ("SHALE_E_UNKNOWN", shale_status_name(INT32_MAX));
 }
