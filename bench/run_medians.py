@@ -50,10 +50,16 @@ def main(argv):
         with open(os.path.join(logs, "run%d.txt" % (r + 1)), "w") as f:
             f.write(out)
         last = None
+        seen = {}
         for line in out.splitlines():
             m = LINE.match(line)
             if m:
                 name = m.group("name")
+                # a workload listed twice (e.g. a cold and a warm readrandom)
+                # gets its own row: name, name#2, ...
+                seen[name] = seen.get(name, 0) + 1
+                if seen[name] > 1:
+                    name = "%s#%d" % (name, seen[name])
                 if name not in results:
                     results[name] = []
                     order.append(name)

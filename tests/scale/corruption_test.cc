@@ -148,7 +148,15 @@ void expect_named(int32_t st, const std::string &what, const std::string &name,
   std::string msg = shale_last_error();
   CASE_CHECK(st == SHALE_E_CORRUPTION || (allow_io && st == SHALE_E_IO),
               what + " returned " + shale_status_name(st) + ": " + msg);
-  CASE_CHECK(msg.find(name) != std::string::npos,
+  // `name` may list alternatives separated by '|'.
+  bool named = false;
+  for (size_t b = 0, e; b <= name.size(); b = e + 1) {
+    e = name.find('|', b);
+    if (e == std::string::npos) e = name.size();
+    if (e > b && msg.find(name.substr(b, e - b)) != std::string::npos)
+      named = true;
+  }
+  CASE_CHECK(named,
               what + ": message does not name " + name + ": " + msg);
   if (!out.detected) out.how = what + ": " + msg;
   out.detected = true;
@@ -320,8 +328,12 @@ int main() {
       run("flip at " + std::to_string(off), manifest, name, false,
           [off](const fs::path &p) { flip_byte(p, off); });
     }
+    // A short record at the end reads as a torn append (file-format.md:
+    // "a torn tail is dropped"); the open must then still fail, naming the
+    // manifest or a file the dropped edit had replaced ("... named by the
+    // manifest is missing").
     if (size > 2)
-      run("truncate to half", manifest, name, true,
+      run("truncate to half", manifest, name + "|named by the manifest", true,
           [size](const fs::path &p) { fs::resize_file(p, size / 2); });
   }
 
