@@ -151,7 +151,8 @@ int main() {
               t_open, static_cast<unsigned long long>(s.memtable_bytes),
               static_cast<unsigned long long>(total_table_files(s)),
               s.disk_bytes / 1048576.0);
-  SCALE_CHECK(s.memtable_bytes <= kWriteBuffer,
+  // The replayed tail is below the flush trigger; allow one entry of slack.
+  SCALE_CHECK(s.memtable_bytes <= kWriteBuffer + 4096,
               "open replayed more than the unflushed tail: memtable_bytes " +
                   std::to_string(s.memtable_bytes));
   SCALE_CHECK(total_table_files(s) > 1, "expected several table files");
