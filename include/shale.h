@@ -345,20 +345,22 @@ typedef struct shale_options {
    * filters. Default 10; at most 64. */
   uint32_t bloom_bits_per_key;
   /* Table files kept open at once (least recently used closed first).
-   * Default 1000; at least 16. */
+   * Default 1000; 16 to 2147483647. */
   uint32_t max_open_files;
   /* Levelled compaction: level 0 is compacted into level 1 once it holds
    * this many files. Default 4. */
   uint32_t level0_compaction_trigger;
   /* Writes are slowed (1 ms each) at this many level-0 files... Default 8.*/
   uint32_t level0_slowdown_trigger;
-  /* ...and wait for compaction at this many. Default 12. Must satisfy
+  /* ...and wait for compaction at this many. Default 12. The three level-0
+   * triggers are each at least 1 and must satisfy
    * compaction_trigger <= slowdown_trigger <= stop_trigger. */
   uint32_t level0_stop_trigger;
-  /* Compaction output files are cut at about this size. Default 4 MiB. */
+  /* Compaction output files are cut at about this size. Default 4 MiB; at
+   * least 1. */
   uint64_t target_file_size;
   /* Level 1 holds up to this many bytes; each deeper level
-   * level_size_multiplier times more. Default 64 MiB. */
+   * level_size_multiplier times more. Default 64 MiB; at least 1. */
   uint64_t level1_max_bytes;
   /* Default 10; 2 to 100. */
   uint32_t level_size_multiplier;
@@ -512,8 +514,11 @@ SHALE_API int32_t shale_db_backup(shale_db *db, const char *dest_path,
 
 /* Reads every file of the db and checks every checksum. report: NULL, or
  * on return an owned (out) NUL-terminated text (free with shale_free)
- * listing what was checked and every problem found (file, offset, what);
- * NULL on SHALE_E_INVALID_*, SHALE_E_CLOSED and SHALE_E_NOMEM.
+ * listing what was checked and every problem found (file, offset, what).
+ * As an exception to the out-parameter rule, the report is also returned
+ * with SHALE_E_CORRUPTION, SHALE_E_CANCELLED and SHALE_E_IO, since that is
+ * when it matters; it is NULL on SHALE_E_INVALID_*, SHALE_E_CLOSED and
+ * SHALE_E_NOMEM.
  * progress: optional, bytes checked so far. Returns SHALE_OK if the db is
  * sound; SHALE_E_CORRUPTION if anything is damaged; SHALE_E_CANCELLED;
  * SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_IO. Thread-safe.
@@ -622,14 +627,18 @@ typedef struct shale_stats {
   double write_amplification;
 } shale_stats;
 
-/* Zeroes *stats and sets struct_size (use SHALE_STATS_INIT). Returns
+/* Zeroes *stats and sets struct_size (use SHALE_STATS_INIT). struct_size
+ * must be at least sizeof(shale_stats) of 0.2.0 (the struct is new there);
+ * a smaller one, or a NULL stats, gives SHALE_E_INVALID_ARGUMENT. Returns
  * SHALE_OK or SHALE_E_INVALID_ARGUMENT. Since 0.2.0. */
 SHALE_API int32_t shale_stats_init(shale_stats *stats, size_t struct_size);
 #define SHALE_STATS_INIT(stats) shale_stats_init((stats), sizeof(*(stats)))
 
 /* Fills *stats (only the first stats->struct_size bytes) with the db's
  * current figures; counters run since the open. stats: borrowed (in/out),
- * initialised with SHALE_STATS_INIT. Returns SHALE_OK;
+ * initialised with SHALE_STATS_INIT (the same minimum struct_size as
+ * shale_stats_init; on failure the fields this library knows are zeroed).
+ * Returns SHALE_OK;
  * SHALE_E_INVALID_ARGUMENT; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED.
  * The same figures as text: shale_db_property(db, "shale.stats", ...).
  * Thread-safe. Since 0.2.0. */
