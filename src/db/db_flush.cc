@@ -181,18 +181,20 @@ void DBImpl::DeleteObsoleteFiles() {
   if (!env_->GetChildren(path_, &children).ok()) return;
   // What is live is read after the listing: a file created since then is
   // either pending or live by the time its number is read here.
+  // The log and manifest numbers are read before the pins: a reader that
+  // pins a file and then finds it still current (Verify, Backup) keeps it.
+  const uint64_t min_log = versions_->log_number();
+  const uint64_t manifest = versions_->manifest_number();
   std::set<uint64_t> live;
-  std::multiset<uint64_t> pinned_logs;
+  std::multiset<uint64_t> pinned;  // logs and manifests being read
   uint64_t active_log = 0;
   {
     std::lock_guard<std::mutex> g(mu_);
     live = pending_outputs_;
-    pinned_logs = pinned_logs_;
+    pinned = pinned_logs_;
     active_log = log_number_;
   }
   versions_->AddLiveFiles(&live);
-  const uint64_t min_log = versions_->log_number();
-  const uint64_t manifest = versions_->manifest_number();
   bool removed = false;
   for (const std::string &name : children) {
     uint64_t number = 0;
@@ -200,13 +202,13 @@ void DBImpl::DeleteObsoleteFiles() {
     switch (ParseFileName(name, &number)) {
       case FileType::kLog:
         obsolete = number < min_log && number != active_log &&
-                   pinned_logs.count(number) == 0;
+                   pinned.count(number) == 0;
         break;
       case FileType::kTable:
         obsolete = live.count(number) == 0;
         break;
       case FileType::kManifest:
-        obsolete = number < manifest;
+        obsolete = number < manifest && pinned.count(number) == 0;
         break;
       default:
         break;

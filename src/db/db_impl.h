@@ -180,8 +180,9 @@ class DBImpl final : public DB {
   std::thread bg_thread_;
   bool bg_compaction_running_ = false;
   bool manual_compaction_running_ = false;
-  std::set<uint64_t> pending_outputs_;   // tables being written
-  std::multiset<uint64_t> pinned_logs_;  // logs a backup is copying
+  std::set<uint64_t> pending_outputs_;  // tables being written
+  // Logs a backup is copying, logs and manifests a verify is reading.
+  std::multiset<uint64_t> pinned_logs_;
   std::string compact_cursor_[kNumLevels];
   std::mutex obsolete_mu_;  // one DeleteObsoleteFiles at a time
 

@@ -31,16 +31,12 @@ struct Checker {
 // A full pass over a log-framed file: every record's CRC (salvage mode, so
 // that every damaged range is found, not just the first).
 Status CheckLogFile(Env *env, const std::string &path, bool manifest,
-                    const std::function<bool()> &gone, Checker *ck) {
+                    Checker *ck) {
   uint64_t size = 0;
   Status s = env->GetFileSize(path, &size);
   std::unique_ptr<RandomAccessFile> file;
   if (s.ok()) s = env->NewRandomAccessFile(path, &file);
   if (!s.ok()) {
-    if (gone()) {
-      ck->report += "skipped " + path + ": flushed and removed meanwhile\n";
-      return Status::OK();
-    }
     ck->Problem(path + ": unreadable: " + s.message());
     return Status::OK();
   }
@@ -97,12 +93,48 @@ Status CheckLogFile(Env *env, const std::string &path, bool manifest,
 Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
   if (report != nullptr) report->clear();
   if (closed_.load()) return Status::IOError(path_ + ": the db is closed");
-  ReadState rs;
-  Status s = GetReadState(ReadOptions(), &rs);
-  if (!s.ok()) return s;
-  const uint64_t manifest = versions_->manifest_number();
+  // The set of files to check, pinned for the whole verify: the version (a
+  // table of a version someone holds is never removed), the live logs and
+  // the manifest (DeleteObsoleteFiles skips pinned numbers), so that no
+  // file is removed under the check.
+  std::shared_ptr<const Version> version;
+  uint64_t manifest = 0;
   std::vector<uint64_t> logs;
+  std::vector<uint64_t> pinned;
   {
+    std::lock_guard<std::mutex> g(mu_);
+    version = current_;
+    // DeleteObsoleteFiles reads the log and manifest numbers before the
+    // pins: a file it may remove is, once pinned here, seen as superseded
+    // by the numbers read after the pin.
+    const uint64_t min_log = versions_->log_number();
+    if (imm_ != nullptr && imm_log_ >= min_log) logs.push_back(imm_log_);
+    if (log_ != nullptr) logs.push_back(log_number_);
+    for (uint64_t n : logs) pinned_logs_.insert(n);
+    pinned.insert(pinned.end(), logs.begin(), logs.end());
+    while (true) {
+      manifest = versions_->manifest_number();
+      if (manifest == 0) break;
+      pinned_logs_.insert(manifest);
+      pinned.push_back(manifest);
+      if (versions_->manifest_number() == manifest) break;
+    }
+  }
+  struct Unpin {
+    DBImpl *db;
+    const std::vector<uint64_t> &numbers;
+    ~Unpin() {
+      std::lock_guard<std::mutex> g(db->mu_);
+      for (uint64_t n : numbers) {
+        auto it = db->pinned_logs_.find(n);
+        if (it != db->pinned_logs_.end()) db->pinned_logs_.erase(it);
+      }
+    }
+  } unpin{this, pinned};
+  Status s;
+  if (logs.empty()) {
+    // Read-only (no log is written, nothing is removed): the logs on disk
+    // from the manifest's log number on.
     std::vector<std::string> names;
     s = env_->GetChildren(path_, &names);
     if (!s.ok()) return s;
@@ -113,11 +145,11 @@ Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
         logs.push_back(n);
       }
     }
-    std::sort(logs.begin(), logs.end());
   }
+  std::sort(logs.begin(), logs.end());
   Checker ck(progress);
   for (int level = 0; level < kNumLevels; ++level) {
-    for (const FileRef &f : rs.version->files(level)) ck.total += f->file_size;
+    for (const FileRef &f : version->files(level)) ck.total += f->file_size;
   }
   std::vector<std::string> log_paths;
   if (manifest != 0) log_paths.push_back(ManifestFileName(path_, manifest));
@@ -130,7 +162,7 @@ Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
     return Status::Cancelled("verify cancelled by the progress callback");
 
   for (int level = 0; level < kNumLevels; ++level) {
-    for (const FileRef &f : rs.version->files(level)) {
+    for (const FileRef &f : version->files(level)) {
       const std::string p = TableFileName(path_, f->number);
       std::shared_ptr<Table> t;
       s = table_cache_->Get(f->number, f->file_size, &t);
@@ -158,12 +190,7 @@ Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
   }
   for (size_t i = 0; i < log_paths.size(); ++i) {
     const bool is_manifest = manifest != 0 && i == 0;
-    const uint64_t number = is_manifest ? 0 : logs[i - (manifest != 0 ? 1 : 0)];
-    auto gone = [&] {
-      return is_manifest ? versions_->manifest_number() != manifest
-                         : number < versions_->log_number();
-    };
-    s = CheckLogFile(env_, log_paths[i], is_manifest, gone, &ck);
+    s = CheckLogFile(env_, log_paths[i], is_manifest, &ck);
     if (!s.ok()) return s;
   }
   if (progress) (void)progress(ck.total, ck.total);
