@@ -221,7 +221,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex> &l, bool force) {
       l.lock();
       continue;
     }
-    if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
+    if (!force && mem_->DataSize() < options_.write_buffer_size) {
       return Status::OK();
     }
     if (force && mem_->EntryCount() == 0) return Status::OK();

@@ -20,10 +20,12 @@ char *Arena::AllocateAligned(size_t bytes) {
   }
   if (ptr_ != nullptr && bytes + pad <= remaining_) {
     char *result = ptr_ + pad;
+    bytes_used_.fetch_add(bytes + pad, std::memory_order_relaxed);
     ptr_ += bytes + pad;
     remaining_ -= bytes + pad;
     return result;
   }
+  bytes_used_.fetch_add(bytes, std::memory_order_relaxed);
   if (bytes > block_size_ / 4) {
     // Large objects get their own block so the current one is not wasted.
     return NewBlock(bytes);

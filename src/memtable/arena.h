@@ -23,8 +23,14 @@ class Arena {
   char *AllocateAligned(size_t bytes);
   char *Allocate(size_t bytes) { return AllocateAligned(bytes); }
 
+  // Bytes of the blocks allocated (the memory held).
   size_t MemoryUsage() const {
     return memory_usage_.load(std::memory_order_relaxed);
+  }
+  // Bytes handed out by AllocateAligned, padding included (the data held;
+  // not the unused rest of the current block).
+  size_t BytesUsed() const {
+    return bytes_used_.load(std::memory_order_relaxed);
   }
 
  private:
@@ -36,6 +42,7 @@ class Arena {
   size_t remaining_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::atomic<size_t> memory_usage_{0};
+  std::atomic<size_t> bytes_used_{0};
 };
 
 }  // namespace shale

@@ -74,6 +74,29 @@ TEST(Lsm, FlushWritesTableAndGetReadsIt) {
   EXPECT_EQ("2", GetOr(db.get(), "b"));
 }
 
+// The memtable is flushed when about write_buffer_size of data is in it,
+// also at the smallest write buffer (64 KiB): not on every write.
+TEST(Lsm, FlushesTrackTheDataAtTheSmallestWriteBuffer) {
+  TempDir dir;
+  Options o;
+  o.write_buffer_size = 64 * 1024;
+  o.sync_mode = SyncMode::kNone;
+  auto db = OpenOrDie(dir.Sub("db"), o);
+  const std::string value(100, 'v');
+  uint64_t data = 0;
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_OK(db->Put(Key(i), value));
+    data += Key(i).size() + value.size();
+  }
+  DbStats st;
+  db->GetStats(&st);
+  const uint64_t expected = data / o.write_buffer_size;  // 8
+  EXPECT_GE(st.flushes, expected / 2) << data << " bytes";
+  EXPECT_LE(st.flushes, 2 * expected + 4) << data << " bytes";
+  EXPECT_LE(st.memtable_bytes, 2 * o.write_buffer_size);
+  for (int i = 0; i < 5000; i += 97) EXPECT_EQ(value, GetOr(db.get(), Key(i)));
+}
+
 TEST(Lsm, ManyFlushesAndCompactionsRoundTrip) {
   TempDir dir;
   const std::string path = dir.Sub("db");
