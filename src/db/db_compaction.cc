@@ -100,6 +100,7 @@ Status DBImpl::DoCompactionWork(Compaction *c, const ProgressFn &progress,
     if (st.ok()) {
       std::shared_ptr<Table> t;
       st = table_cache_->Get(out.meta.number, out.meta.file_size, &t);
+      if (st.ok()) out.meta.num_entries = t->num_entries();
     }
     if (st.ok()) {
       written += out.meta.file_size;

@@ -109,6 +109,7 @@ Status DBImpl::BuildTable(const MemTable &mem, FileMeta *meta) {
       s = builder.Add(it.user_key(), it.tag(), it.value());
       ++entries;
     }
+    meta->num_entries = entries;
     if (s.ok() && entries > 0) {
       s = builder.Finish();
       meta->file_size = builder.FileSize();

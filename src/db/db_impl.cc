@@ -141,7 +141,10 @@ Status DBImpl::GetFromTables(const Version &v, std::string_view key,
     Status s = table_cache_->Get(f.number, f.file_size, &t);
     if (!s.ok()) return s;
     Table::GetResult r = Table::GetResult::kAbsent;
-    s = t->Get(key, seq, &r, out);
+    Table::FilterOutcome filter;
+    s = t->Get(key, seq, &r, out, &filter);
+    if (filter.checked) stat_bloom_checks_.fetch_add(1);
+    if (filter.negative) stat_bloom_negatives_.fetch_add(1);
     if (!s.ok()) return s;
     return TableAnswer(r, done);
   };

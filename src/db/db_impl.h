@@ -191,6 +191,8 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_compaction_read_{0}, stat_compaction_written_{0};
   std::atomic<uint64_t> stat_flush_written_{0}, stat_wal_written_{0};
   std::atomic<uint64_t> stat_user_written_{0}, stat_write_stalls_{0};
+  // Bloom filter use by Gets since open (tables come and go; these don't).
+  std::atomic<uint64_t> stat_bloom_checks_{0}, stat_bloom_negatives_{0};
 
   JobRunner jobs_;
   std::string recovery_report_;  // set during Open, read-only afterwards

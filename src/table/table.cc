@@ -30,7 +30,8 @@ class TableImpl final : public Table {
   Status Load();
 
   Status Get(std::string_view user_key, uint64_t seq, GetResult *result,
-             std::string *value) const override;
+             std::string *value,
+             FilterOutcome *filter = nullptr) const override;
   std::unique_ptr<InternalIterator> NewIterator() const override;
   Status VerifyChecksums(
       const std::function<bool(uint64_t)> &progress) const override;
@@ -38,6 +39,7 @@ class TableImpl final : public Table {
   uint64_t file_number() const override { return file_number_; }
   uint64_t file_size() const override { return file_size_; }
   const std::string &path() const override { return path_; }
+  uint64_t num_entries() const override { return props_.num_entries; }
   uint64_t filter_checks() const override {
     return filter_checks_.load(std::memory_order_relaxed);
   }
@@ -202,12 +204,16 @@ std::unique_ptr<InternalIterator> TableImpl::NewIterator() const {
 }
 
 Status TableImpl::Get(std::string_view user_key, uint64_t seq,
-                      GetResult *result, std::string *value) const {
+                      GetResult *result, std::string *value,
+                      FilterOutcome *filter) const {
   *result = GetResult::kAbsent;
+  if (filter != nullptr) *filter = FilterOutcome();
   if (has_filter_) {
     filter_checks_.fetch_add(1, std::memory_order_relaxed);
+    if (filter != nullptr) filter->checked = true;
     if (!filter_.KeyMayMatch(user_key)) {
       filter_negatives_.fetch_add(1, std::memory_order_relaxed);
+      if (filter != nullptr) filter->negative = true;
       return Status::OK();
     }
   }

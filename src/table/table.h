@@ -28,11 +28,18 @@ class Table : public std::enable_shared_from_this<Table> {
   virtual ~Table() = default;
 
   enum class GetResult { kAbsent, kFound, kDeleted };
+  // What the bloom filter did for one Get.
+  struct FilterOutcome {
+    bool checked = false;   // the filter was consulted
+    bool negative = false;  // ... and ruled the key out
+  };
   // The newest entry of user_key with sequence <= seq (tag >> 8). Consults
   // the bloom filter first: kAbsent without reading a data block when the
-  // filter rules the key out.
+  // filter rules the key out. *filter (may be nullptr) receives what the
+  // filter did.
   virtual Status Get(std::string_view user_key, uint64_t seq, GetResult *result,
-                     std::string *value) const = 0;
+                     std::string *value,
+                     FilterOutcome *filter = nullptr) const = 0;
 
   // Iterates every entry. Errors (a bad block checksum) surface through
   // the iterator's status() naming the file and offset.
@@ -46,6 +53,8 @@ class Table : public std::enable_shared_from_this<Table> {
   virtual uint64_t file_number() const = 0;
   virtual uint64_t file_size() const = 0;
   virtual const std::string &path() const = 0;
+  // Entries (all versions and tombstones), from the meta block.
+  virtual uint64_t num_entries() const = 0;
   // Filter statistics for measuring the false-positive rate.
   virtual uint64_t filter_checks() const = 0;     // Gets that consulted it
   virtual uint64_t filter_negatives() const = 0;  // ... and were ruled out

@@ -13,6 +13,8 @@ enum Field : uint32_t {
   kLastSequence = 3,
   kAddedFile = 4,
   kDeletedFile = 5,
+  // Optional, follows the kAddedFile it belongs to: file number, entries.
+  kFileEntries = 6,
 };
 
 bool GetFixed64(std::string_view *in, uint64_t *v) {
@@ -56,6 +58,11 @@ void VersionEdit::EncodeTo(std::string *dst) const {
     PutFixed64(dst, f->smallest_tag);
     PutLengthPrefixed(dst, f->largest_key);
     PutFixed64(dst, f->largest_tag);
+    if (f->num_entries != 0) {
+      PutVarint32(dst, kFileEntries);
+      PutVarint64(dst, f->number);
+      PutVarint64(dst, f->num_entries);
+    }
   }
 }
 
@@ -64,6 +71,7 @@ Status VersionEdit::DecodeFrom(std::string_view in) {
   auto bad = [](const char *what) {
     return Status::Corruption(std::string("malformed version edit: ") + what);
   };
+  std::shared_ptr<FileMeta> last_added;  // for kFileEntries
   while (!in.empty()) {
     uint32_t field = 0;
     if (!GetVarint32(&in, &field)) return bad("field tag");
@@ -104,7 +112,17 @@ Status VersionEdit::DecodeFrom(std::string_view in) {
         }
         f->smallest_key.assign(smallest);
         f->largest_key.assign(largest);
+        last_added = f;
         added.emplace_back(static_cast<int>(level), std::move(f));
+        break;
+      }
+      case kFileEntries: {
+        uint64_t entries = 0;
+        if (!GetVarint64(&in, &v) || !GetVarint64(&in, &entries) ||
+            last_added == nullptr || last_added->number != v) {
+          return bad("file entries");
+        }
+        last_added->num_entries = entries;
         break;
       }
       default:

@@ -24,6 +24,9 @@ struct FileMeta {
   uint64_t smallest_tag = 0;
   std::string largest_key;  // user key of the last entry
   uint64_t largest_tag = 0;
+  // Entries in the table (all versions and tombstones); 0 when unknown
+  // (a manifest written before the count was recorded).
+  uint64_t num_entries = 0;
 };
 
 using FileRef = std::shared_ptr<const FileMeta>;

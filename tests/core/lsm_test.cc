@@ -97,6 +97,50 @@ TEST(Lsm, FlushesTrackTheDataAtTheSmallestWriteBuffer) {
   for (int i = 0; i < 5000; i += 97) EXPECT_EQ(value, GetOr(db.get(), Key(i)));
 }
 
+// Bloom counters run since open: compactions that remove the tables that
+// answered do not take them back. approximate_keys counts table entries
+// (from the manifest, so also after a reopen).
+TEST(Lsm, StatsCountersAreMonotonicAndCountTableEntries) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  Options o = SmallOptions();
+  o.max_open_files = 2;  // the table cache closes readers often
+  auto db = OpenOrDie(path, o);
+  for (int i = 0; i < 3000; ++i) ASSERT_OK(db->Put(Key(i), Value(i, 0)));
+  ASSERT_OK(db->Flush());
+  DbStats st;
+  db->GetStats(&st);
+  EXPECT_EQ(3000u, st.approximate_keys);
+  uint64_t checks = 0, negatives = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 3000; i += 7) {
+      EXPECT_EQ(Value(i, round), GetOr(db.get(), Key(i)));
+      EXPECT_EQ("<missing>", GetOr(db.get(), Key(i) + "-absent"));
+    }
+    db->GetStats(&st);
+    EXPECT_GT(st.bloom_checks, checks);
+    EXPECT_GE(st.bloom_negatives, negatives);
+    checks = st.bloom_checks;
+    negatives = st.bloom_negatives;
+    // Rewrite and compact everything: every table read above is removed.
+    for (int i = 0; i < 3000; ++i) {
+      ASSERT_OK(db->Put(Key(i), Value(i, round + 1)));
+    }
+    ASSERT_OK(db->CompactRange(nullptr, nullptr, nullptr));
+    db->GetStats(&st);
+    EXPECT_GE(st.bloom_checks, checks) << "round " << round;
+    EXPECT_GE(st.bloom_negatives, negatives) << "round " << round;
+    EXPECT_EQ(3000u, st.approximate_keys) << "round " << round;
+  }
+  EXPECT_GT(negatives, 0u);
+  ASSERT_OK(db->Close());
+  db = OpenOrDie(path, o);
+  db->GetStats(&st);
+  EXPECT_EQ(3000u, st.approximate_keys);
+  EXPECT_EQ(0u, st.bloom_checks);
+  EXPECT_EQ(0u, st.open_tables) << "GetStats opened tables";
+}
+
 TEST(Lsm, ManyFlushesAndCompactionsRoundTrip) {
   TempDir dir;
   const std::string path = dir.Sub("db");
