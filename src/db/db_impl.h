@@ -117,7 +117,8 @@ class DBImpl final : public DB {
   Status CreateNew();
   Status ReplayLog(uint64_t number, bool last, bool *skipped);
   Status OpenLogForAppend(uint64_t number, uint64_t size);
-  Status CheckTableFiles();
+  // *missing: the number of a table that does not exist, or 0.
+  Status CheckTableFiles(uint64_t *missing);
   Status SalvageFlush();
   void Report(LogLevel level, const std::string &msg);
 

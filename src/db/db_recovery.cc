@@ -92,8 +92,22 @@ Status DBImpl::Recover() {
     if (!s.ok()) return s;
     Report(LogLevel::kDebug, note);
   }
-  s = CheckTableFiles();
-  if (!s.ok()) return s;
+  // A file the recovered state needs is missing. After a dropped manifest
+  // tail that is the manifest's fault: name it and the damaged record.
+  auto missing = [&](const std::string &base, Status st) {
+    if (cur.format == 1 || !versions_->dropped_tail()) return st;
+    return Status::Corruption(
+        ManifestFileName(path_, cur.number) + ": record at offset " +
+        std::to_string(versions_->dropped_tail_offset()) + " is damaged (" +
+        versions_->dropped_tail_reason() +
+        ") and the state before it refers to missing file " + base);
+  };
+  uint64_t missing_table = 0;
+  s = CheckTableFiles(&missing_table);
+  if (!s.ok()) {
+    if (missing_table == 0) return s;
+    return missing(TableFileBaseName(missing_table), s);
+  }
   last_sequence_ = versions_->last_sequence();
 
   // File numbers must stay above everything present, even orphans.
@@ -114,9 +128,11 @@ Status DBImpl::Recover() {
   std::sort(logs.begin(), logs.end());
   if (logs.empty() || logs.front() != versions_->log_number()) {
     const std::string log_path = LogFileName(path_, versions_->log_number());
-    return Status::Corruption(log_path + ": the log named by " +
-                              (cur.format == 1 ? "CURRENT" : "the manifest") +
-                              " is missing");
+    return missing(
+        LogFileBaseName(versions_->log_number()),
+        Status::Corruption(log_path + ": the log named by " +
+                           (cur.format == 1 ? "CURRENT" : "the manifest") +
+                           " is missing"));
   }
   if (cur.format == 1) logs.resize(std::min<size_t>(logs.size(), 1));
 
@@ -165,7 +181,8 @@ Status DBImpl::Recover() {
   return Status::OK();
 }
 
-Status DBImpl::CheckTableFiles() {
+Status DBImpl::CheckTableFiles(uint64_t *missing) {
+  *missing = 0;
   auto v = versions_->current();
   for (int level = 0; level < kNumLevels; ++level) {
     for (const FileRef &f : v->files(level)) {
@@ -173,6 +190,7 @@ Status DBImpl::CheckTableFiles() {
       uint64_t size = 0;
       Status s = env_->GetFileSize(p, &size);
       if (!s.ok()) {
+        if (!env_->FileExists(p)) *missing = f->number;
         return Status::Corruption(p +
                                   ": a table named by the manifest is "
                                   "missing or unreadable: " +

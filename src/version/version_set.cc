@@ -108,6 +108,9 @@ Status VersionSet::Recover(uint64_t manifest_number, std::string *note) {
           std::to_string(log_number()) + ", last sequence " +
           std::to_string(last_sequence());
   if (reader.torn_bytes() > 0) {
+    dropped_tail_ = true;
+    dropped_tail_offset_ = reader.valid_end();
+    dropped_tail_reason_ = reader.torn_reason();
     *note += "; dropped a torn tail of " + std::to_string(reader.torn_bytes()) +
              " bytes (" + reader.torn_reason() + ")";
   }

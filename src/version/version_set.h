@@ -30,6 +30,15 @@ class VersionSet {
   // Reads the manifest: Corruption naming it (and the offset) if a record
   // is damaged; a torn tail is dropped (*note describes it).
   Status Recover(uint64_t manifest_number, std::string *note);
+  // After Recover: whether a damaged last record was dropped as a torn
+  // tail, where it starts and what was wrong with it. Every edit is synced
+  // before anything it supersedes is removed, so a state that then names a
+  // missing file means the record was damaged, not torn by a crash.
+  bool dropped_tail() const { return dropped_tail_; }
+  uint64_t dropped_tail_offset() const { return dropped_tail_offset_; }
+  const std::string &dropped_tail_reason() const {
+    return dropped_tail_reason_;
+  }
 
   // Writes a new manifest holding the whole state, points CURRENT at it and
   // makes it the one appended to. The previous manifest becomes obsolete.
@@ -75,6 +84,9 @@ class VersionSet {
   std::atomic<uint64_t> last_sequence_{0};
   std::atomic<uint64_t> manifest_number_{0};
   std::atomic<uint64_t> next_file_number_{1};
+  bool dropped_tail_ = false;  // set by Recover
+  uint64_t dropped_tail_offset_ = 0;
+  std::string dropped_tail_reason_;
 };
 
 }  // namespace shale

@@ -343,6 +343,33 @@ TEST(Corruption, ManifestRecord) {
   EXPECT_NE(std::string::npos, s.message().find("offset 0")) << s.ToString();
 }
 
+// A bit flip in the last manifest record reads like a torn tail, but the
+// state before it names a log the flush had removed: the open fails naming
+// the manifest and the damaged record, not the missing log.
+TEST(Corruption, DamagedLastManifestRecordNamesTheManifest) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto db = OpenOrDie(path, Small());
+    Fill(db.get(), 200, "a");
+    ASSERT_OK(db->Flush());  // the last edit: a table, a newer log
+    ASSERT_OK(db->Close());
+  }
+  const std::string m = Manifest(path);
+  ASSERT_FALSE(m.empty());
+  const uint64_t size = std::filesystem::file_size(m);
+  FlipByte(m, size - 1);  // the last payload byte: bad checksum
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(Small(), path, &db);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(0u, s.message().rfind(m + ": record at offset ", 0))
+      << s.ToString();
+  EXPECT_NE(std::string::npos, s.message().find("damaged")) << s.ToString();
+  EXPECT_NE(std::string::npos, s.message().find("missing file 0"))
+      << s.ToString();
+  EXPECT_NE(std::string::npos, s.message().find(".log")) << s.ToString();
+}
+
 // Fails Sync of table files on demand.
 class SstSyncFailEnv final : public Env {
  public:
