@@ -41,6 +41,7 @@ TEST(DBRecovery, TornTailAtEveryTruncationPoint) {
     {
       std::vector<std::string> msgs;
       Options o;
+      o.sync_mode = SyncMode::kNone;  // not about durability
       o.logger = [&](LogLevel, std::string_view m) { msgs.emplace_back(m); };
       auto db = OpenOrDie(path, o);
       ASSERT_TRUE(db);
@@ -108,6 +109,7 @@ TEST(DBRecovery, MiddleCorruptionFailsOpenAndSalvageRepairs) {
 
   std::vector<std::pair<LogLevel, std::string>> msgs;
   Options o;
+  o.sync_mode = SyncMode::kNone;  // not about durability
   o.salvage = true;
   o.logger = [&](LogLevel l, std::string_view m) {
     msgs.emplace_back(l, std::string(m));
@@ -161,6 +163,7 @@ TEST(DBRecovery, SalvageReadOnlyChangesNothing) {
   WriteFile(log_path, data);
   const std::string current = ReadFile(path + "/CURRENT");
   Options o;
+  o.sync_mode = SyncMode::kNone;  // not about durability
   o.salvage = true;
   o.read_only = true;
   {
