@@ -96,6 +96,7 @@ extern "C" SHALE_API int32_t shale_db_open(const char *path,
       return FromCore(st);
     }
     state->db = std::move(db);
+    state->read_only = o.read_only != 0;
     uint64_t h = InsertHandle(HandleType::kDb, state);  // may throw: closes
     abandon.Dismiss();
     *out = ToHandle<shale_db>(h);

@@ -16,6 +16,9 @@ struct CallbackStack {
 };
 thread_local CallbackStack t_callbacks = {0, {}};
 
+// Innermost job callback scope of this thread (a linked list on the stack).
+thread_local const JobCallbackScope *t_job_scopes = nullptr;
+
 }  // namespace
 
 void LoggerState::Deliver(int32_t level, const char *message) noexcept {
@@ -120,6 +123,20 @@ bool CallbackScope::InsideCallbackOf(const void *db_identity) noexcept {
   }
   // Nested deeper than we track: be conservative.
   return s.depth > kMaxTrackedCallbacks;
+}
+
+JobCallbackScope::JobCallbackScope(const void *job_identity) noexcept
+    : job_(job_identity), prev_(t_job_scopes) {
+  t_job_scopes = this;
+}
+
+JobCallbackScope::~JobCallbackScope() { t_job_scopes = prev_; }
+
+bool JobCallbackScope::InsideCallbackOf(const void *job_identity) noexcept {
+  for (const JobCallbackScope *s = t_job_scopes; s != nullptr; s = s->prev_) {
+    if (s->job_ == job_identity) return true;
+  }
+  return false;
 }
 
 int32_t OwnerGuard::Take(const char *what) noexcept {

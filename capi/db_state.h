@@ -51,6 +51,7 @@ class DbState : public Object {
   // (iterators, snapshots) is released before the DB object.
   std::unique_ptr<shale::DB> db;
   std::shared_ptr<LoggerState> logger;
+  bool read_only = false;  // as opened
 
   // Returns SHALE_OK and counts the call in flight, or SHALE_E_CLOSED.
   int32_t Enter() noexcept;
@@ -104,6 +105,22 @@ class CallbackScope {
 
  private:
   const char *saved_function_;
+};
+
+// The job callbacks (progress, done) running on this thread: waiting on or
+// freeing a job from inside its own callbacks is refused (it would wait for
+// itself).
+class JobCallbackScope {
+ public:
+  explicit JobCallbackScope(const void *job_identity) noexcept;
+  ~JobCallbackScope();
+  JobCallbackScope(const JobCallbackScope &) = delete;
+  JobCallbackScope &operator=(const JobCallbackScope &) = delete;
+  static bool InsideCallbackOf(const void *job_identity) noexcept;
+
+ private:
+  const void *const job_;
+  const JobCallbackScope *const prev_;
 };
 
 // RAII owner flag of a single-owner object (iterator, batch).

@@ -219,6 +219,8 @@ extern "C" SHALE_API const char *shale_status_name(int32_t status) {
       return "SHALE_E_BUSY";
     case SHALE_E_FORKED:
       return "SHALE_E_FORKED";
+    case SHALE_E_TIMEOUT:
+      return "SHALE_E_TIMEOUT";
     default:
       return "SHALE_E_UNKNOWN";
   }

@@ -37,6 +37,8 @@ const char *TypeName(HandleType type) {
       return "iterator";
     case HandleType::kSubscription:
       return "subscription";
+    case HandleType::kJob:
+      return "job";
   }
   return "object";
 }

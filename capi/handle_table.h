@@ -20,6 +20,7 @@ enum class HandleType : uint8_t {
   kSnapshot = 3,
   kIter = 4,
   kSubscription = 5,
+  kJob = 6,
 };
 
 // Base of every object a handle refers to.

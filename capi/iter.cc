@@ -179,27 +179,38 @@ extern "C" SHALE_API int32_t shale_iter_valid(shale_iter *iter) {
   });
 }
 
+namespace {
+
+// The body of shale_iter_key and shale_iter_value: borrows the current
+// entry's key or value (`read`) for the caller.
+int32_t BorrowCurrent(shale_iter *iter, const void **out, size_t *out_len,
+                      const char *what,
+                      std::string_view (shale::Iterator::*read)() const) {
+  if (out != nullptr) *out = nullptr;
+  if (out_len != nullptr) *out_len = 0;
+  if (out == nullptr) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "%s (out) is NULL", what);
+  }
+  if (out_len == nullptr) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "%s_len (out) is NULL", what);
+  }
+  return WithIter(iter, [&](shale::Iterator &it) {
+    if (!it.Valid()) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "the iterator is not on an entry");
+    }
+    std::string_view bytes = (it.*read)();
+    *out = Ptr(bytes);
+    *out_len = bytes.size();
+    return SHALE_OK;
+  });
+}
+
+}  // namespace
+
 extern "C" SHALE_API int32_t shale_iter_key(shale_iter *iter, const void **key,
                                             size_t *key_len) {
   return Guard(__func__, [&]() -> int32_t {
-    if (key != nullptr) *key = nullptr;
-    if (key_len != nullptr) *key_len = 0;
-    if (key == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "key (out) is NULL");
-    }
-    if (key_len == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "key_len (out) is NULL");
-    }
-    return WithIter(iter, [&](shale::Iterator &it) {
-      if (!it.Valid()) {
-        return Fail(SHALE_E_INVALID_ARGUMENT,
-                    "the iterator is not on an entry");
-      }
-      std::string_view k = it.key();
-      *key = Ptr(k);
-      *key_len = k.size();
-      return SHALE_OK;
-    });
+    return BorrowCurrent(iter, key, key_len, "key", &shale::Iterator::key);
   });
 }
 
@@ -207,24 +218,8 @@ extern "C" SHALE_API int32_t shale_iter_value(shale_iter *iter,
                                               const void **value,
                                               size_t *value_len) {
   return Guard(__func__, [&]() -> int32_t {
-    if (value != nullptr) *value = nullptr;
-    if (value_len != nullptr) *value_len = 0;
-    if (value == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "value (out) is NULL");
-    }
-    if (value_len == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "value_len (out) is NULL");
-    }
-    return WithIter(iter, [&](shale::Iterator &it) {
-      if (!it.Valid()) {
-        return Fail(SHALE_E_INVALID_ARGUMENT,
-                    "the iterator is not on an entry");
-      }
-      std::string_view v = it.value();
-      *value = Ptr(v);
-      *value_len = v.size();
-      return SHALE_OK;
-    });
+    return BorrowCurrent(iter, value, value_len, "value",
+                         &shale::Iterator::value);
   });
 }
 

@@ -35,6 +35,15 @@ class IterObj : public Object {
   std::unique_ptr<shale::Iterator> it;
 };
 
+// A background job; holds its db (declared first: released last) so that
+// its status stays readable after the db was closed.
+class JobObj : public Object {
+ public:
+  std::shared_ptr<DbState> db;
+  std::shared_ptr<shale::Job> job;  // set before the handle is returned
+  bool is_verify = false;
+};
+
 class SubscriptionObj : public Object {
  public:
   std::shared_ptr<DbState> db;

@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "barrier.h"
@@ -29,6 +30,22 @@ shale_options DefaultOptions() {
   o.sync_mode = SHALE_SYNC_GROUP;
   o.salvage = 0;
   o.log_level = SHALE_LOG_INFO;
+  // Since 0.2.0: the core's defaults, so that both stay in one place.
+  const shale::Options core;
+  o.write_buffer_size = core.write_buffer_size;
+  o.block_cache_capacity = core.block_cache_capacity;
+  o.block_size = static_cast<uint32_t>(core.block_size);
+  o.bloom_bits_per_key = static_cast<uint32_t>(core.bloom_bits_per_key);
+  o.max_open_files = static_cast<uint32_t>(core.max_open_files);
+  o.level0_compaction_trigger =
+      static_cast<uint32_t>(core.level0_compaction_trigger);
+  o.level0_slowdown_trigger =
+      static_cast<uint32_t>(core.level0_slowdown_trigger);
+  o.level0_stop_trigger = static_cast<uint32_t>(core.level0_stop_trigger);
+  o.target_file_size = core.target_file_size;
+  o.level1_max_bytes = core.level1_max_bytes;
+  o.level_size_multiplier = static_cast<uint32_t>(core.level_size_multiplier);
+  o.reserved0 = 0;
   return o;
 }
 
@@ -86,6 +103,16 @@ int32_t CheckFlag(uint32_t v, const char *name) {
   return SHALE_OK;
 }
 
+// min <= v <= max, else an error naming the field and its range.
+int32_t CheckRange(uint64_t v, uint64_t min, uint64_t max, const char *name,
+                   const char *range) {
+  if (v < min || v > max) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "options.%s is %llu; it must be %s",
+                name, static_cast<unsigned long long>(v), range);
+  }
+  return SHALE_OK;
+}
+
 int32_t CheckBound(const void *p, size_t len, const char *name) {
   if (p == nullptr && len != 0) {
     return Fail(SHALE_E_INVALID_ARGUMENT,
@@ -103,8 +130,30 @@ int32_t CheckBound(const void *p, size_t len, const char *name) {
 }  // namespace
 
 int32_t ReadOptions(const shale_options *in, shale_options *out) noexcept {
-  return ReadStruct(in, kOptionsMinSize, DefaultOptions(), out,
-                    "shale_options");
+  int32_t rc =
+      ReadStruct(in, kOptionsMinSize, DefaultOptions(), out, "shale_options");
+  if (rc != SHALE_OK || in == nullptr) return rc;
+  // A field the caller's struct_size covers only in part keeps its default.
+  const size_t declared = in->struct_size;
+  const shale_options defaults = DefaultOptions();
+#define SHALE_KEEP_DEFAULT_IF_CUT(field)                                \
+  if (offsetof(shale_options, field) + sizeof(out->field) > declared) { \
+    out->field = defaults.field;                                        \
+  }
+  SHALE_KEEP_DEFAULT_IF_CUT(write_buffer_size)
+  SHALE_KEEP_DEFAULT_IF_CUT(block_cache_capacity)
+  SHALE_KEEP_DEFAULT_IF_CUT(block_size)
+  SHALE_KEEP_DEFAULT_IF_CUT(bloom_bits_per_key)
+  SHALE_KEEP_DEFAULT_IF_CUT(max_open_files)
+  SHALE_KEEP_DEFAULT_IF_CUT(level0_compaction_trigger)
+  SHALE_KEEP_DEFAULT_IF_CUT(level0_slowdown_trigger)
+  SHALE_KEEP_DEFAULT_IF_CUT(level0_stop_trigger)
+  SHALE_KEEP_DEFAULT_IF_CUT(target_file_size)
+  SHALE_KEEP_DEFAULT_IF_CUT(level1_max_bytes)
+  SHALE_KEEP_DEFAULT_IF_CUT(level_size_multiplier)
+  SHALE_KEEP_DEFAULT_IF_CUT(reserved0)
+#undef SHALE_KEEP_DEFAULT_IF_CUT
+  return SHALE_OK;
 }
 
 int32_t ReadIterOptions(const shale_iter_options *in,
@@ -133,6 +182,53 @@ int32_t ValidateOptions(const shale_options &o) noexcept {
                 "SHALE_LOG_ERROR (3)",
                 static_cast<int>(o.log_level));
   }
+  return ValidateSizing(o);
+}
+
+int32_t ValidateSizing(const shale_options &o) noexcept {
+  constexpr uint64_t kIntMax = 0x7fffffff;
+  int32_t rc;
+  if ((rc = CheckRange(o.write_buffer_size, kMinWriteBufferSize, UINT64_MAX,
+                       "write_buffer_size", "at least 64 KiB (65536)")) != 0 ||
+      (rc = CheckRange(o.block_size, kMinBlockSize, kMaxBlockSize, "block_size",
+                       "256 to 4 MiB (4194304)")) != 0 ||
+      (rc = CheckRange(o.bloom_bits_per_key, 0, kMaxBloomBitsPerKey,
+                       "bloom_bits_per_key", "0 to 64")) != 0 ||
+      (rc = CheckRange(o.max_open_files, kMinOpenFiles, kIntMax,
+                       "max_open_files", "at least 16")) != 0 ||
+      (rc = CheckRange(o.level0_compaction_trigger, 1, kIntMax,
+                       "level0_compaction_trigger", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level0_slowdown_trigger, 1, kIntMax,
+                       "level0_slowdown_trigger", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level0_stop_trigger, 1, kIntMax, "level0_stop_trigger",
+                       "at least 1")) != 0 ||
+      (rc = CheckRange(o.target_file_size, kMinTargetFileSize, UINT64_MAX,
+                       "target_file_size", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level1_max_bytes, kMinLevel1MaxBytes, UINT64_MAX,
+                       "level1_max_bytes", "at least 1")) != 0 ||
+      (rc = CheckRange(o.level_size_multiplier, kMinLevelMultiplier,
+                       kMaxLevelMultiplier, "level_size_multiplier",
+                       "2 to 100")) != 0) {
+    return rc;
+  }
+  if (o.level0_compaction_trigger > o.level0_slowdown_trigger) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.level0_compaction_trigger (%u) is above "
+                "options.level0_slowdown_trigger (%u); they must satisfy "
+                "compaction_trigger <= slowdown_trigger <= stop_trigger",
+                o.level0_compaction_trigger, o.level0_slowdown_trigger);
+  }
+  if (o.level0_slowdown_trigger > o.level0_stop_trigger) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.level0_slowdown_trigger (%u) is above "
+                "options.level0_stop_trigger (%u); they must satisfy "
+                "compaction_trigger <= slowdown_trigger <= stop_trigger",
+                o.level0_slowdown_trigger, o.level0_stop_trigger);
+  }
+  if (o.reserved0 != 0) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "options.reserved0 is %u; it must be 0", o.reserved0);
+  }
   return SHALE_OK;
 }
 
@@ -154,6 +250,18 @@ shale::Options ToCore(const shale_options &o) {
   }
   core.salvage = o.salvage != 0;
   core.log_level = static_cast<shale::LogLevel>(o.log_level);
+  core.write_buffer_size = static_cast<size_t>(o.write_buffer_size);
+  core.block_cache_capacity = static_cast<size_t>(o.block_cache_capacity);
+  core.block_size = o.block_size;
+  core.bloom_bits_per_key = static_cast<int>(o.bloom_bits_per_key);
+  core.max_open_files = static_cast<int>(o.max_open_files);
+  core.level0_compaction_trigger =
+      static_cast<int>(o.level0_compaction_trigger);
+  core.level0_slowdown_trigger = static_cast<int>(o.level0_slowdown_trigger);
+  core.level0_stop_trigger = static_cast<int>(o.level0_stop_trigger);
+  core.target_file_size = static_cast<size_t>(o.target_file_size);
+  core.level1_max_bytes = o.level1_max_bytes;
+  core.level_size_multiplier = static_cast<int>(o.level_size_multiplier);
   return core;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "db/db.h"
 #include "db/options.h"
@@ -16,6 +17,22 @@ class DbState;
 inline constexpr size_t kOptionsMinSize = 56;
 inline constexpr size_t kIterOptionsMinSize = 64;
 
+// Ranges of the 0.2.0 sizing fields (see shale_options in the header).
+inline constexpr uint64_t kMinWriteBufferSize = uint64_t{64} << 10;
+inline constexpr uint64_t kMinBlockSize = 256;
+inline constexpr uint64_t kMaxBlockSize = uint64_t{4} << 20;
+inline constexpr uint64_t kMaxBloomBitsPerKey = 64;
+inline constexpr uint64_t kMinOpenFiles = 16;
+// Not stated by the header; 0 would make no sense.
+inline constexpr uint64_t kMinTargetFileSize = 1;
+inline constexpr uint64_t kMinLevel1MaxBytes = 1;
+inline constexpr uint64_t kMinLevelMultiplier = 2;
+inline constexpr uint64_t kMaxLevelMultiplier = 100;
+
+// The size of shale_stats as shipped in 0.2.0 (it is new there): a caller's
+// struct_size may not be smaller.
+inline constexpr size_t kStatsMinSize = sizeof(shale_stats);
+
 // Copies the caller's struct (at most its struct_size bytes) over the
 // defaults into *out. NULL in → defaults. Records the error.
 int32_t ReadOptions(const shale_options *in, shale_options *out) noexcept;
@@ -24,6 +41,8 @@ int32_t ReadIterOptions(const shale_iter_options *in,
 
 // Validates every field; records an error naming the field.
 int32_t ValidateOptions(const shale_options &opts) noexcept;
+// The 0.2.0 sizing fields alone (part of ValidateOptions).
+int32_t ValidateSizing(const shale_options &opts) noexcept;
 
 // Converts the C options (already validated) to core options; the logger is
 // wired up by the caller.

@@ -107,9 +107,9 @@ extern "C" {
 /* ---------------------------------------------------------------------- */
 
 #define SHALE_VERSION_MAJOR 0
-#define SHALE_VERSION_MINOR 1
+#define SHALE_VERSION_MINOR 2
 #define SHALE_VERSION_PATCH 0
-#define SHALE_VERSION_STRING "0.1.0"
+#define SHALE_VERSION_STRING "0.2.0"
 /* major * 10000 + minor * 100 + patch */
 #define SHALE_VERSION_NUMBER                                                  \
   (SHALE_VERSION_MAJOR * 10000 + SHALE_VERSION_MINOR * 100 +                 \
@@ -169,6 +169,8 @@ SHALE_API int32_t shale_abi_version(void);
 #define SHALE_E_BUSY (-14)
 /* The handle was created before fork() and is used in the child. */
 #define SHALE_E_FORKED (-15)
+/* A wait ended before the awaited event (shale_job_wait). Since 0.2.0. */
+#define SHALE_E_TIMEOUT (-16)
 
 /* The symbolic name of a status code ("SHALE_E_IO"), or "SHALE_E_UNKNOWN"
  * for a number that is not a status code. Static storage, never NULL.
@@ -218,6 +220,7 @@ typedef struct shale_batch shale_batch;
 typedef struct shale_snapshot shale_snapshot;
 typedef struct shale_iter shale_iter;
 typedef struct shale_subscription shale_subscription;
+typedef struct shale_job shale_job;
 
 /* ---------------------------------------------------------------------- */
 /* Callbacks                                                               */
@@ -265,6 +268,24 @@ typedef int (*shale_change_fn)(void *user, int32_t kind, const void *key,
                                size_t key_len, const void *value,
                                size_t value_len);
 
+/* Reports the progress of a long operation (compact, backup, verify):
+ * done and total are in bytes; total may grow while the operation runs.
+ * Return 0 to continue, non-zero to cancel: the operation stops at a safe
+ * point, leaves the db sound, and returns SHALE_E_CANCELLED. Called on the
+ * thread running the operation (the caller's, or a job's own thread), never
+ * with an internal lock held; it may call read functions of the library
+ * but must not close the db. */
+typedef int (*shale_progress_fn)(void *user, uint64_t done, uint64_t total);
+
+/* Receives the outcome of a background job, once, on the job's own thread,
+ * after its last progress call: status is the job's result (SHALE_OK,
+ * SHALE_E_CANCELLED, or an error) and message its text ("" on success; for
+ * verify, the report), borrowed for the call. The return value is ignored;
+ * return 0. It may call read functions of the library and shale_job_status
+ * on its own job; it must not close the db or free or wait on its own job. */
+typedef int (*shale_job_done_fn)(void *user, int32_t status,
+                                 const char *message);
+
 /* ---------------------------------------------------------------------- */
 /* Options                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -309,6 +330,41 @@ typedef struct shale_options {
    * succeeds: after a failed open it is not called (the caller still owns
    * logger_user), though logger may have received messages during it. */
   shale_user_free_fn logger_user_free;
+
+  /* ---- Since 0.2.0 (callers built against 0.1.0 get the defaults). ---- */
+  /* Bytes of writes gathered in memory before they are written to a sorted
+   * table file in the background. Default 8 MiB; at least 64 KiB. */
+  uint64_t write_buffer_size;
+  /* Bytes of decoded table blocks kept in the block cache. Default 32 MiB;
+   * 0 disables the cache. Memory use is about write_buffer_size x 2 +
+   * block_cache_capacity + the index and filter blocks of open tables. */
+  uint64_t block_cache_capacity;
+  /* Target size of a table data block. Default 4096; 256 B to 4 MiB. */
+  uint32_t block_size;
+  /* Bloom filter bits per key (about 1% false positives at 10); 0 writes no
+   * filters. Default 10; at most 64. */
+  uint32_t bloom_bits_per_key;
+  /* Table files kept open at once (least recently used closed first).
+   * Default 1000; 16 to 2147483647. */
+  uint32_t max_open_files;
+  /* Levelled compaction: level 0 is compacted into level 1 once it holds
+   * this many files. Default 4. */
+  uint32_t level0_compaction_trigger;
+  /* Writes are slowed (1 ms each) at this many level-0 files... Default 8.*/
+  uint32_t level0_slowdown_trigger;
+  /* ...and wait for compaction at this many. Default 12. The three level-0
+   * triggers are each at least 1 and must satisfy
+   * compaction_trigger <= slowdown_trigger <= stop_trigger. */
+  uint32_t level0_stop_trigger;
+  /* Compaction output files are cut at about this size. Default 4 MiB; at
+   * least 1. */
+  uint64_t target_file_size;
+  /* Level 1 holds up to this many bytes; each deeper level
+   * level_size_multiplier times more. Default 64 MiB; at least 1. */
+  uint64_t level1_max_bytes;
+  /* Default 10; 2 to 100. */
+  uint32_t level_size_multiplier;
+  uint32_t reserved0; /* must be 0 */
 } shale_options;
 
 /* Fills *options with the defaults and sets options->struct_size to
@@ -410,10 +466,183 @@ SHALE_API int32_t shale_db_sync(shale_db *db);
  *                     torn bytes dropped, ranges skipped by salvage.
  *   "shale.sequence"  the latest sequence number, in decimal.
  *   "shale.path"      the db directory as it was opened.
+ *   "shale.stats"     the figures of shale_db_stats as readable text
+ *                     (since 0.2.0).
  * Returns SHALE_OK; SHALE_NOT_FOUND for an unknown name; SHALE_E_INVALID_*;
  * SHALE_E_CLOSED; SHALE_E_NOMEM. Thread-safe. Since 0.1.0. */
 SHALE_API int32_t shale_db_property(shale_db *db, const char *name,
                                     char **out);
+
+/* ---------------------------------------------------------------------- */
+/* Maintenance: flush, compaction, backup, verify                          */
+/* ---------------------------------------------------------------------- */
+
+/* Writes the in-memory table to a sorted table file and waits until it is
+ * durable (the log it covered is then retired). Returns SHALE_OK;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_READ_ONLY; SHALE_E_IO.
+ * Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_db_flush(shale_db *db);
+
+/* Compacts the keys from start to end inclusive (start NULL: from the
+ * first key; end NULL: to the last) down the levels, dropping overwritten
+ * versions and deletions no snapshot needs; flushes first. start, end:
+ * borrowed (in); NULL means unbounded (the length must then be 0).
+ * progress: optional (NULL), called with bytes compacted so far; user is
+ * passed to it. Returns SHALE_OK; SHALE_E_CANCELLED (progress returned
+ * non-zero; work already done is kept and the db is sound);
+ * SHALE_E_INVALID_ARGUMENT; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
+ * SHALE_E_READ_ONLY; SHALE_E_IO; SHALE_E_CORRUPTION. Thread-safe.
+ * Since 0.2.0. */
+SHALE_API int32_t shale_db_compact_range(shale_db *db, const void *start,
+                                         size_t start_len, const void *end,
+                                         size_t end_len,
+                                         shale_progress_fn progress,
+                                         void *user);
+
+/* Writes a consistent copy of the db, as of this call, into directory
+ * dest_path, which must not exist or must be empty; writes may continue
+ * meanwhile. Immutable files are hard-linked where the file system allows,
+ * copied otherwise; everything is synced before it returns. The copy is an
+ * ordinary db that shale_db_open opens. dest_path: borrowed (in), not NULL.
+ * progress: optional, bytes copied so far. On failure or cancellation the
+ * partial copy is removed. Returns SHALE_OK; SHALE_E_CANCELLED;
+ * SHALE_E_INVALID_ARGUMENT; SHALE_E_EXISTS (dest not empty);
+ * SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_IO. Thread-safe.
+ * Since 0.2.0. */
+SHALE_API int32_t shale_db_backup(shale_db *db, const char *dest_path,
+                                  shale_progress_fn progress, void *user);
+
+/* Reads every file of the db and checks every checksum. report: NULL, or
+ * on return an owned (out) NUL-terminated text (free with shale_free)
+ * listing what was checked and every problem found (file, offset, what).
+ * As an exception to the out-parameter rule, the report is also returned
+ * with SHALE_E_CORRUPTION, SHALE_E_CANCELLED and SHALE_E_IO, since that is
+ * when it matters; it is NULL on SHALE_E_INVALID_*, SHALE_E_CLOSED and
+ * SHALE_E_NOMEM.
+ * progress: optional, bytes checked so far. Returns SHALE_OK if the db is
+ * sound; SHALE_E_CORRUPTION if anything is damaged; SHALE_E_CANCELLED;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED; SHALE_E_IO. Thread-safe.
+ * Since 0.2.0. */
+SHALE_API int32_t shale_db_verify(shale_db *db, shale_progress_fn progress,
+                                  void *user, char **report);
+
+/* ---------------------------------------------------------------------- */
+/* Background jobs                                                         */
+/* ---------------------------------------------------------------------- */
+
+/* The same operations started on a thread of their own. Each returns at
+ * once with *out an owned job handle (free with shale_job_free), NULL on
+ * failure. progress (optional) and done (optional) run on the job's
+ * thread; user is passed to both; user_free (optional) is called exactly
+ * once with user after done has returned — or, if starting fails, not at
+ * all (the caller still owns user). Closing the db cancels its jobs and
+ * waits for them (and their done callbacks) before shale_db_close returns.
+ * The job handle stays usable after that (its status is then final).
+ * Arguments are as for the synchronous forms; they are checked before the
+ * job starts, so a bad argument is reported by the _async call itself.
+ * Returns SHALE_OK; SHALE_E_INVALID_ARGUMENT; SHALE_E_INVALID_HANDLE;
+ * SHALE_E_CLOSED; SHALE_E_READ_ONLY (compact); SHALE_E_NOMEM.
+ * Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_db_compact_range_async(
+    shale_db *db, const void *start, size_t start_len, const void *end,
+    size_t end_len, shale_progress_fn progress, shale_job_done_fn done,
+    void *user, shale_user_free_fn user_free, shale_job **out);
+SHALE_API int32_t shale_db_backup_async(shale_db *db, const char *dest_path,
+                                        shale_progress_fn progress,
+                                        shale_job_done_fn done, void *user,
+                                        shale_user_free_fn user_free,
+                                        shale_job **out);
+SHALE_API int32_t shale_db_verify_async(shale_db *db,
+                                        shale_progress_fn progress,
+                                        shale_job_done_fn done, void *user,
+                                        shale_user_free_fn user_free,
+                                        shale_job **out);
+
+/* Job states reported by shale_job_status. */
+#define SHALE_JOB_RUNNING 0
+#define SHALE_JOB_FINISHED 1
+
+/* Waits until the job has finished (its done callback has returned).
+ * timeout_ms: < 0 waits without limit; 0 polls. Returns SHALE_OK once
+ * finished (read the outcome with shale_job_status); SHALE_E_TIMEOUT if it
+ * has not finished in time; SHALE_E_INVALID_HANDLE; SHALE_E_BUSY if called
+ * from the job's own callbacks. Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_job_wait(shale_job *job, int64_t timeout_ms);
+
+/* Asks the job to stop at its next safe point; it then finishes with
+ * SHALE_E_CANCELLED (unless it finished first). Returns at once: use
+ * shale_job_wait to wait. Harmless on a finished job. Returns SHALE_OK;
+ * SHALE_E_INVALID_HANDLE. Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_job_cancel(shale_job *job);
+
+/* Reads the job's state. Each out-pointer may be NULL (not written).
+ * state: SHALE_JOB_RUNNING or SHALE_JOB_FINISHED. result: the final status
+ * once finished, SHALE_OK while running. done/total: progress so far.
+ * message: an owned (out) copy of the final message ("" on success; for
+ * verify the report) once finished, NULL while running; free it with
+ * shale_free. All written as 0/NULL on failure. Returns SHALE_OK;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_NOMEM. Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_job_status(shale_job *job, int32_t *state,
+                                   int32_t *result, uint64_t *done,
+                                   uint64_t *total, char **message);
+
+/* Releases the job handle. A job still running is cancelled and waited
+ * for first. job: consumed (in); NULL is a no-op. Returns SHALE_OK;
+ * SHALE_E_INVALID_HANDLE; SHALE_E_BUSY if called from the job's own
+ * callbacks (nothing is freed). Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_job_free(shale_job *job);
+
+/* ---------------------------------------------------------------------- */
+/* Statistics                                                              */
+/* ---------------------------------------------------------------------- */
+
+#define SHALE_STATS_LEVELS 7
+
+typedef struct shale_stats {
+  /* sizeof(shale_stats) as the caller compiled it. */
+  size_t struct_size;
+  uint64_t approximate_keys;  /* entries (all versions) in memory + tables */
+  uint64_t live_bytes;        /* bytes of live tables + in-memory tables */
+  uint64_t disk_bytes;        /* bytes of every file in the db directory */
+  uint64_t level_files[SHALE_STATS_LEVELS];
+  uint64_t level_bytes[SHALE_STATS_LEVELS];
+  uint64_t memtable_bytes;    /* active + being flushed */
+  uint64_t cache_capacity;
+  uint64_t cache_usage;
+  uint64_t cache_hits;
+  uint64_t cache_misses;
+  uint64_t open_tables;
+  uint64_t flushes;
+  uint64_t compactions;
+  uint64_t compaction_bytes_read;
+  uint64_t compaction_bytes_written;
+  uint64_t flush_bytes_written;
+  uint64_t wal_bytes_written;
+  uint64_t user_bytes_written; /* keys + values accepted by writes */
+  uint64_t bloom_checks;       /* table lookups that consulted a filter */
+  uint64_t bloom_negatives;    /* ... and skipped the table */
+  uint64_t write_stalls;       /* writes slowed or stopped by level 0 */
+  /* (wal + flush + compaction bytes written) / user bytes written, since
+   * open; 0 before any write. */
+  double write_amplification;
+} shale_stats;
+
+/* Zeroes *stats and sets struct_size (use SHALE_STATS_INIT). struct_size
+ * must be at least sizeof(shale_stats) of 0.2.0 (the struct is new there);
+ * a smaller one, or a NULL stats, gives SHALE_E_INVALID_ARGUMENT. Returns
+ * SHALE_OK or SHALE_E_INVALID_ARGUMENT. Since 0.2.0. */
+SHALE_API int32_t shale_stats_init(shale_stats *stats, size_t struct_size);
+#define SHALE_STATS_INIT(stats) shale_stats_init((stats), sizeof(*(stats)))
+
+/* Fills *stats (only the first stats->struct_size bytes) with the db's
+ * current figures; counters run since the open. stats: borrowed (in/out),
+ * initialised with SHALE_STATS_INIT (the same minimum struct_size as
+ * shale_stats_init; on failure the fields this library knows are zeroed).
+ * Returns SHALE_OK;
+ * SHALE_E_INVALID_ARGUMENT; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED.
+ * The same figures as text: shale_db_property(db, "shale.stats", ...).
+ * Thread-safe. Since 0.2.0. */
+SHALE_API int32_t shale_db_stats(shale_db *db, shale_stats *stats);
 
 /* ---------------------------------------------------------------------- */
 /* Write batches                                                           */

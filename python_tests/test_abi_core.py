@@ -15,7 +15,7 @@ from ctypes import byref, c_size_t, c_void_p, sizeof
 import pytest
 
 from shale import _lib
-from shale._lib import lib, shale_iter_options, shale_options
+from shale._lib import lib, shale_iter_options, shale_options, shale_stats
 from shale.errors import STATUS_NAMES
 
 OK, NOT_FOUND = 0, 1
@@ -81,10 +81,10 @@ def test_every_header_function_is_declared():
 
 
 def test_status_names_for_every_code():
-    assert len(STATUS_NAMES) == 17
+    assert len(STATUS_NAMES) == 18
     for code, name in STATUS_NAMES.items():
         assert lib.shale_status_name(code) == name.encode()
-    for bogus in (2, -16, -100, 12345, -(2**31), 2**31 - 1):
+    for bogus in (2, -17, -100, 12345, -(2**31), 2**31 - 1):
         assert lib.shale_status_name(bogus) == b"SHALE_E_UNKNOWN"
 
 
@@ -184,26 +184,24 @@ def test_open_rejects_too_small_struct_size(db_path):
     assert out.value is None
 
 
-C_LAYOUT = r"""
-#include <stdio.h>
-#include <stddef.h>
-#include "shale.h"
-#define F(T, f) printf("%s.%s %zu %zu\n", #T, #f, offsetof(T, f), sizeof(((T *)0)->f))
-int main(void) {
-  printf("shale_options %zu\n", sizeof(shale_options));
-  F(shale_options, struct_size); F(shale_options, create_if_missing);
-  F(shale_options, error_if_exists); F(shale_options, read_only);
-  F(shale_options, sync_mode); F(shale_options, salvage);
-  F(shale_options, log_level); F(shale_options, logger);
-  F(shale_options, logger_user); F(shale_options, logger_user_free);
-  printf("shale_iter_options %zu\n", sizeof(shale_iter_options));
-  F(shale_iter_options, struct_size); F(shale_iter_options, snapshot);
-  F(shale_iter_options, lower_bound); F(shale_iter_options, lower_bound_len);
-  F(shale_iter_options, upper_bound); F(shale_iter_options, upper_bound_len);
-  F(shale_iter_options, prefix); F(shale_iter_options, prefix_len);
-  return 0;
-}
-"""
+def _layout_source(structs):
+    """A C program printing sizeof and, for every field the ctypes mirror
+    declares, its offsetof and size as the C compiler sees them."""
+    lines = [
+        "#include <stdio.h>",
+        "#include <stddef.h>",
+        '#include "shale.h"',
+        '#define F(T, f) printf("%s.%s %zu %zu\\n", #T, #f, offsetof(T, f), sizeof(((T *)0)->f))',
+        "int main(void) {",
+    ]
+    for struct in structs:
+        name = struct.__name__
+        lines.append('  printf("%s %%zu\\n", sizeof(%s));' % (name, name))
+        for fname, _ in struct._fields_:
+            lines.append("  F(%s, %s);" % (name, fname))
+    lines.append("  return 0;")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def test_struct_layout_matches_c_compiler(tmp_path):
@@ -212,7 +210,8 @@ def test_struct_layout_matches_c_compiler(tmp_path):
         pytest.skip("no C compiler to compare struct layouts with")
     include = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "include")
     src = tmp_path / "layout.c"
-    src.write_text(C_LAYOUT)
+    structs = (shale_options, shale_iter_options, shale_stats)
+    src.write_text(_layout_source(structs))
     exe = tmp_path / "layout"
     subprocess.run([cc, "-std=c99", "-I", include, str(src), "-o", str(exe)], check=True)
     lines = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split("\n")
@@ -220,7 +219,7 @@ def test_struct_layout_matches_c_compiler(tmp_path):
     for line in filter(None, lines):
         parts = line.split()
         expected[parts[0]] = tuple(int(x) for x in parts[1:])
-    for struct in (shale_options, shale_iter_options):
+    for struct in structs:
         name = struct.__name__
         assert expected[name] == (sizeof(struct),)
         for fname, _ in struct._fields_:

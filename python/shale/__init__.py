@@ -48,8 +48,10 @@ from .errors import (
     NotFoundError,
     NotSupportedError,
     ReadOnlyError,
+    TimeoutError,
 )
 from .iterator import Iterator
+from .maintenance import Job, Stats
 
 #: The version of the loaded libshale ("MAJOR.MINOR.PATCH", from shale_version()).
 __version__: str = _cdll.shale_version().decode("ascii")
@@ -97,4 +99,7 @@ __all__ = [
     "ExistsError",
     "BusyError",
     "ForkedError",
+    "TimeoutError",
+    "Job",
+    "Stats",
 ]

@@ -34,10 +34,13 @@ from ctypes import (
     POINTER,
     Structure,
     c_char_p,
+    c_double,
     c_int,
+    c_int64,
     c_int32,
     c_size_t,
     c_uint32,
+    c_uint64,
     c_void_p,
 )
 from typing import List, Optional, Tuple
@@ -54,6 +57,10 @@ __all__ = [
     "shale_scan_fn",
     "shale_change_fn",
     "shale_user_free_fn",
+    "shale_progress_fn",
+    "shale_job_done_fn",
+    "shale_stats",
+    "STATS_LEVELS",
 ]
 
 #: The ABI major this package is written for (SHALE_ABI_VERSION).
@@ -82,6 +89,15 @@ shale_change_fn = CFUNCTYPE(
 )
 
 
+#: int (*shale_progress_fn)(void *user, uint64_t done, uint64_t total)
+shale_progress_fn = CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint64)
+#: int (*shale_job_done_fn)(void *user, int32_t status, const char *message)
+shale_job_done_fn = CFUNCTYPE(c_int, c_void_p, c_int32, c_void_p)
+
+#: SHALE_STATS_LEVELS
+STATS_LEVELS = 7
+
+
 class shale_options(Structure):
     """Mirror of ``struct shale_options`` (field order and types as in shale.h)."""
 
@@ -96,6 +112,49 @@ class shale_options(Structure):
         ("logger", shale_log_fn),
         ("logger_user", c_void_p),
         ("logger_user_free", shale_user_free_fn),
+        # Since 0.2.0.
+        ("write_buffer_size", c_uint64),
+        ("block_cache_capacity", c_uint64),
+        ("block_size", c_uint32),
+        ("bloom_bits_per_key", c_uint32),
+        ("max_open_files", c_uint32),
+        ("level0_compaction_trigger", c_uint32),
+        ("level0_slowdown_trigger", c_uint32),
+        ("level0_stop_trigger", c_uint32),
+        ("target_file_size", c_uint64),
+        ("level1_max_bytes", c_uint64),
+        ("level_size_multiplier", c_uint32),
+        ("reserved0", c_uint32),
+    ]
+
+
+class shale_stats(Structure):
+    """Mirror of ``struct shale_stats`` (since 0.2.0)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("approximate_keys", c_uint64),
+        ("live_bytes", c_uint64),
+        ("disk_bytes", c_uint64),
+        ("level_files", c_uint64 * STATS_LEVELS),
+        ("level_bytes", c_uint64 * STATS_LEVELS),
+        ("memtable_bytes", c_uint64),
+        ("cache_capacity", c_uint64),
+        ("cache_usage", c_uint64),
+        ("cache_hits", c_uint64),
+        ("cache_misses", c_uint64),
+        ("open_tables", c_uint64),
+        ("flushes", c_uint64),
+        ("compactions", c_uint64),
+        ("compaction_bytes_read", c_uint64),
+        ("compaction_bytes_written", c_uint64),
+        ("flush_bytes_written", c_uint64),
+        ("wal_bytes_written", c_uint64),
+        ("user_bytes_written", c_uint64),
+        ("bloom_checks", c_uint64),
+        ("bloom_negatives", c_uint64),
+        ("write_stalls", c_uint64),
+        ("write_amplification", c_double),
     ]
 
 
@@ -149,6 +208,63 @@ SIGNATURES = {
     "shale_db_exists": (c_int32, [_h, _h, c_void_p, c_size_t]),
     "shale_db_sync": (c_int32, [_h]),
     "shale_db_property": (c_int32, [_h, c_char_p, _pp]),
+    # Maintenance (since 0.2.0)
+    "shale_db_flush": (c_int32, [_h]),
+    "shale_db_compact_range": (
+        c_int32,
+        [_h, c_void_p, c_size_t, c_void_p, c_size_t, shale_progress_fn, c_void_p],
+    ),
+    "shale_db_backup": (c_int32, [_h, c_char_p, shale_progress_fn, c_void_p]),
+    "shale_db_verify": (c_int32, [_h, shale_progress_fn, c_void_p, _pp]),
+    # Background jobs (since 0.2.0)
+    "shale_db_compact_range_async": (
+        c_int32,
+        [
+            _h,
+            c_void_p,
+            c_size_t,
+            c_void_p,
+            c_size_t,
+            shale_progress_fn,
+            shale_job_done_fn,
+            c_void_p,
+            shale_user_free_fn,
+            _pp,
+        ],
+    ),
+    "shale_db_backup_async": (
+        c_int32,
+        [
+            _h,
+            c_char_p,
+            shale_progress_fn,
+            shale_job_done_fn,
+            c_void_p,
+            shale_user_free_fn,
+            _pp,
+        ],
+    ),
+    "shale_db_verify_async": (
+        c_int32,
+        [_h, shale_progress_fn, shale_job_done_fn, c_void_p, shale_user_free_fn, _pp],
+    ),
+    "shale_job_wait": (c_int32, [_h, c_int64]),
+    "shale_job_cancel": (c_int32, [_h]),
+    "shale_job_status": (
+        c_int32,
+        [
+            _h,
+            POINTER(c_int32),
+            POINTER(c_int32),
+            POINTER(c_uint64),
+            POINTER(c_uint64),
+            _pp,
+        ],
+    ),
+    "shale_job_free": (c_int32, [_h]),
+    # Statistics (since 0.2.0)
+    "shale_stats_init": (c_int32, [POINTER(shale_stats), c_size_t]),
+    "shale_db_stats": (c_int32, [_h, POINTER(shale_stats)]),
     # Write batches
     "shale_batch_new": (c_int32, [_pp]),
     "shale_batch_free": (c_int32, [_h]),

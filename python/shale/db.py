@@ -10,7 +10,7 @@ import threading
 from ctypes import byref, c_size_t, c_void_p
 from typing import Any, Callable, Optional, Union
 
-from . import _callbacks
+from . import _callbacks, maintenance
 from ._lib import lib, shale_options
 from ._util import BytesLike, closed, iter_options, key_arg, value_arg
 from .errors import (
@@ -393,6 +393,103 @@ class DB(_Reader):
             lib.shale_free(out)
         return raw.decode("utf-8", "surrogateescape")
 
+    # -- maintenance ------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the in-memory table to a table file and wait until it is
+        durable."""
+        _check(lib.shale_db_flush(self._handle()))
+
+    def compact_range(
+        self,
+        start: Optional[bytes] = None,
+        stop: Optional[bytes] = None,
+        progress: maintenance.ProgressArg = None,
+    ) -> None:
+        """Compact the keys from ``start`` to ``stop`` *inclusive* (None:
+        unbounded) down the levels, dropping overwritten versions and
+        deletions no snapshot needs; flushes first.
+
+        ``progress(done, total)`` (bytes) runs on this thread; return True
+        to cancel (:class:`CancelledError`); an exception it raises stops
+        the compaction and is re-raised here. ``progress=None`` shows a
+        progress line when stderr is a terminal, ``True`` always,
+        ``False`` never.
+        """
+        dbh = self._handle()
+        b = key_arg(start, "start") if start is not None else None
+        e = key_arg(stop, "stop") if stop is not None else None
+        maintenance.run_sync(
+            progress,
+            "compact",
+            lambda fn, user: lib.shale_db_compact_range(
+                dbh, b, len(b) if b is not None else 0, e, len(e) if e is not None else 0, fn, user
+            ),
+        )
+
+    def backup(self, dest: PathType, progress: maintenance.ProgressArg = None) -> None:
+        """Write a consistent copy of the db, as of this call, into the
+        directory ``dest`` (which must not exist or be empty); the copy
+        opens as an ordinary db. ``progress`` as for :meth:`compact_range`.
+        Raises :class:`ExistsError` if ``dest`` is not empty."""
+        dbh = self._handle()
+        bdest = _path_arg(dest, "dest")
+        maintenance.run_sync(
+            progress, "backup", lambda fn, user: lib.shale_db_backup(dbh, bdest, fn, user)
+        )
+
+    def verify(self, progress: maintenance.ProgressArg = None) -> str:
+        """Read every file and check every checksum. Returns the report
+        (what was checked). Raises :class:`CorruptionError` if anything is
+        damaged; its ``.report`` lists every problem (file, offset, what).
+        ``progress`` as for :meth:`compact_range`."""
+        return maintenance.verify_sync(self._handle(), progress)
+
+    def compact_range_async(
+        self,
+        start: Optional[bytes] = None,
+        stop: Optional[bytes] = None,
+        progress: Optional[maintenance.ProgressFn] = None,
+    ) -> "maintenance.Job":
+        """:meth:`compact_range` on a thread of its own; returns a
+        :class:`Job`. ``progress`` runs on the job's thread."""
+        dbh = self._handle()
+        b = key_arg(start, "start") if start is not None else None
+        e = key_arg(stop, "stop") if stop is not None else None
+        return maintenance.start_job(
+            self,
+            "compact",
+            progress,
+            lambda *a: lib.shale_db_compact_range_async(
+                dbh, b, len(b) if b is not None else 0, e, len(e) if e is not None else 0, *a
+            ),
+        )
+
+    def backup_async(
+        self, dest: PathType, progress: Optional[maintenance.ProgressFn] = None
+    ) -> "maintenance.Job":
+        """:meth:`backup` on a thread of its own; returns a :class:`Job`."""
+        dbh = self._handle()
+        bdest = _path_arg(dest, "dest")
+        return maintenance.start_job(
+            self, "backup", progress, lambda *a: lib.shale_db_backup_async(dbh, bdest, *a)
+        )
+
+    def verify_async(
+        self, progress: Optional[maintenance.ProgressFn] = None
+    ) -> "maintenance.Job":
+        """:meth:`verify` on a thread of its own; returns a :class:`Job`
+        whose :meth:`Job.result` is the report."""
+        dbh = self._handle()
+        return maintenance.start_job(
+            self, "verify", progress, lambda *a: lib.shale_db_verify_async(dbh, *a)
+        )
+
+    def stats(self) -> "maintenance.Stats":
+        """The db's current figures (a frozen dataclass; counters run since
+        the open). As text: ``db.property("shale.stats")``."""
+        return maintenance.read_stats(self._handle())
+
     # -- subscriptions ----------------------------------------------------------
 
     def subscribe(
@@ -418,6 +515,29 @@ class DB(_Reader):
         return Subscription(self, prefix, fn)
 
 
+def _path_arg(path: PathType, name: str) -> bytes:
+    b = os.fsencode(path)
+    if b"\0" in b:
+        raise ValueError("%s contains a NUL byte" % name)
+    return b
+
+
+# open() keywords that map one to one to a 0.2.0 field of shale_options.
+_SIZING_FIELDS = (
+    "write_buffer_size",
+    "block_cache_capacity",
+    "block_size",
+    "bloom_bits_per_key",
+    "max_open_files",
+    "level0_compaction_trigger",
+    "level0_slowdown_trigger",
+    "level0_stop_trigger",
+    "target_file_size",
+    "level1_max_bytes",
+    "level_size_multiplier",
+)
+
+
 def _make_logger(logger: LoggerType) -> Callable[[int, str], Any]:
     if isinstance(logger, logging.Logger):
         pylog = logger
@@ -441,6 +561,17 @@ def open(  # noqa: A001 - shale.open, like io.open
     salvage: bool = False,
     logger: Optional[LoggerType] = None,
     log_level: int = LOG_INFO,
+    write_buffer_size: Optional[int] = None,
+    block_cache_capacity: Optional[int] = None,
+    block_size: Optional[int] = None,
+    bloom_bits_per_key: Optional[int] = None,
+    max_open_files: Optional[int] = None,
+    level0_compaction_trigger: Optional[int] = None,
+    level0_slowdown_trigger: Optional[int] = None,
+    level0_stop_trigger: Optional[int] = None,
+    target_file_size: Optional[int] = None,
+    level1_max_bytes: Optional[int] = None,
+    level_size_multiplier: Optional[int] = None,
 ) -> DB:
     """Open (and by default create) the db in directory ``path``.
 
@@ -459,6 +590,23 @@ def open(  # noqa: A001 - shale.open, like io.open
             receiving the library's diagnostics. It may be called from
             library threads; its exceptions go to :func:`sys.unraisablehook`.
         log_level: the lowest level delivered (``LOG_DEBUG``..``LOG_ERROR``).
+
+    Engine sizing (None keeps the library's default; ranges as in shale.h,
+    a value out of range raises :class:`InvalidArgumentError` naming it):
+        write_buffer_size: bytes gathered in memory before a table file is
+            written (default 8 MiB, at least 64 KiB).
+        block_cache_capacity: bytes of decoded blocks cached (default
+            32 MiB; 0 disables the cache).
+        block_size: table block size (default 4096; 256 B to 4 MiB).
+        bloom_bits_per_key: bloom filter bits per key (default 10; 0 for
+            none; at most 64).
+        max_open_files: table files kept open (default 1000; at least 16).
+        level0_compaction_trigger, level0_slowdown_trigger,
+        level0_stop_trigger: level-0 file counts that start a compaction,
+            slow writes, and stop writes (defaults 4, 8, 12; in that order).
+        target_file_size: compaction output file size (default 4 MiB).
+        level1_max_bytes: size of level 1 (default 64 MiB).
+        level_size_multiplier: growth per level (default 10; 2 to 100).
 
     Raises :class:`LockedError` if the db is open already (one process, and
     one handle, at a time), :class:`IOError`, :class:`CorruptionError`,
@@ -479,6 +627,17 @@ def open(  # noqa: A001 - shale.open, like io.open
     opts.sync_mode = _SYNC_MODES[sync]
     opts.salvage = 1 if salvage else 0
     opts.log_level = log_level
+    sizing = locals()
+    for name in _SIZING_FIELDS:
+        value = sizing[name]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
+        bits = 8 * getattr(shale_options, name).size
+        if not 0 <= value < 2**bits:
+            raise ValueError("%s is out of range: %d" % (name, value))
+        setattr(opts, name, value)
     token = None
     if logger is not None:
         token = _callbacks.register(_make_logger(logger))

@@ -24,6 +24,7 @@ InternalError           SHALE_E_INTERNAL
 ExistsError             SHALE_E_EXISTS              FileExistsError
 BusyError               SHALE_E_BUSY
 ForkedError             SHALE_E_FORKED
+TimeoutError            SHALE_E_TIMEOUT             TimeoutError
 ======================  ==========================  ===================
 """
 
@@ -50,6 +51,7 @@ __all__ = [
     "ExistsError",
     "BusyError",
     "ForkedError",
+    "TimeoutError",
     "STATUS_NAMES",
     "error_class",
 ]
@@ -71,6 +73,7 @@ E_INTERNAL = -12
 E_EXISTS = -13
 E_BUSY = -14
 E_FORKED = -15
+E_TIMEOUT = -16
 
 #: Every status code of shale.h and its symbolic name.
 STATUS_NAMES: Dict[int, str] = {
@@ -91,6 +94,7 @@ STATUS_NAMES: Dict[int, str] = {
     E_EXISTS: "SHALE_E_EXISTS",
     E_BUSY: "SHALE_E_BUSY",
     E_FORKED: "SHALE_E_FORKED",
+    E_TIMEOUT: "SHALE_E_TIMEOUT",
 }
 
 
@@ -250,6 +254,13 @@ class ForkedError(Error):
     code = E_FORKED
 
 
+class TimeoutError(Error, builtins.TimeoutError):  # noqa: A001 - deliberate
+    """A wait ended before the awaited event (SHALE_E_TIMEOUT); also a
+    built-in :class:`TimeoutError`."""
+
+    code = E_TIMEOUT
+
+
 _CLASSES: Dict[int, Type[Error]] = {
     cls.code: cls
     for cls in (
@@ -269,6 +280,7 @@ _CLASSES: Dict[int, Type[Error]] = {
         ExistsError,
         BusyError,
         ForkedError,
+        TimeoutError,
     )
 }
 

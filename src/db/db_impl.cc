@@ -1,6 +1,11 @@
 #include "db/db_impl.h"
 
+#include <algorithm>
+
 #include "db/db_iter.h"
+#include "db/mem_iterator.h"
+#include "table/iterator_util.h"
+#include "table/merging_iterator.h"
 
 namespace shale {
 
@@ -9,10 +14,28 @@ DBImpl::DBImpl(const Options &options, std::string path)
       env_(options.env != nullptr ? options.env : Env::Default()),
       path_(std::move(path)),
       info_log_(options.logger, options.log_level),
-      mem_(std::make_shared<MemTable>()),
-      snapshots_(std::make_shared<SnapshotRegistry>()) {}
+      snapshots_(std::make_shared<SnapshotRegistry>()),
+      mem_(nullptr) {
+  mem_ = NewMemTable();
+  block_cache_ = std::make_shared<BlockCache>(options_.block_cache_capacity);
+  table_options_.block_size = options_.block_size;
+  table_options_.bloom_bits_per_key = options_.bloom_bits_per_key;
+  table_options_.block_cache = block_cache_.get();
+  table_cache_ = std::make_shared<TableCache>(
+      env_, path_, table_options_,
+      static_cast<size_t>(std::max(options_.max_open_files, 1)));
+  versions_ = std::make_unique<VersionSet>(env_, path_);
+  current_ = versions_->current();
+}
 
 DBImpl::~DBImpl() { (void)Close(); }
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  // Arena blocks small enough that the usage tracks the data.
+  const size_t block =
+      std::clamp<size_t>(options_.write_buffer_size / 16, 4096, 64 * 1024);
+  return std::make_shared<MemTable>(block);
+}
 
 Status DB::Open(const Options &options, const std::string &path,
                 std::unique_ptr<DB> *out) {
@@ -29,7 +52,21 @@ Status DB::Open(const Options &options, const std::string &path,
 
 Status DBImpl::Close() {
   if (closed_.exchange(true)) return Status::OK();
+  // Jobs first: they may still use everything below.
+  jobs_.CancelAndJoinAll();
   feed_.EndAll();
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    // Let the flush of an immutable memtable finish, so that the next open
+    // replays only the last log.
+    bg_cv_.wait(l, [&] {
+      return imm_ == nullptr || !bg_error_.ok() || !bg_thread_.joinable();
+    });
+    shutting_down_ = true;
+    bg_cv_.notify_all();
+  }
+  // A running compaction notices shutting_down_ and abandons its outputs.
+  if (bg_thread_.joinable()) bg_thread_.join();
   Status s;
   std::unique_ptr<wal::Writer> log;
   {
@@ -41,6 +78,8 @@ Status DBImpl::Close() {
     Status c = log->Close();
     if (s.ok()) s = c;
   }
+  Status m = versions_->Close();
+  if (s.ok()) s = m;
   if (lock_) {
     Status r = lock_->Release();
     if (s.ok()) s = r;
@@ -62,29 +101,154 @@ Status DBImpl::CheckSnapshot(const ReadOptions &options, SequenceNumber *seq) {
   return Status::OK();
 }
 
-Status DBImpl::Get(const ReadOptions &options, std::string_view key,
-                   std::string *value) {
-  SequenceNumber seq = 0;
-  Status s = CheckSnapshot(options, &seq);
+Status DBImpl::GetReadState(const ReadOptions &options, ReadState *rs) {
+  std::lock_guard<std::mutex> g(mu_);
+  Status s = CheckSnapshot(options, &rs->seq);
   if (!s.ok()) return s;
-  switch (mem_->Get(key, seq, value)) {
-    case MemTable::LookupResult::kFound:
+  rs->mem = mem_;
+  rs->imm = imm_;
+  rs->version = current_;
+  return Status::OK();
+}
+
+namespace {
+
+// Maps a table's answer; *done when the search stops here.
+Status TableAnswer(Table::GetResult r, bool *done) {
+  switch (r) {
+    case Table::GetResult::kFound:
+      *done = true;
       return Status::OK();
-    case MemTable::LookupResult::kDeleted:
-    case MemTable::LookupResult::kAbsent:
+    case Table::GetResult::kDeleted:
+      *done = true;
+      return Status::NotFound();
+    case Table::GetResult::kAbsent:
       break;
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DBImpl::GetFromTables(const Version &v, std::string_view key,
+                             SequenceNumber seq, std::string *value,
+                             bool *done) {
+  *done = false;
+  std::string scratch;
+  std::string *out = value != nullptr ? value : &scratch;
+  auto probe = [&](const FileMeta &f) -> Status {
+    std::shared_ptr<Table> t;
+    Status s = table_cache_->Get(f.number, f.file_size, &t);
+    if (!s.ok()) return s;
+    Table::GetResult r = Table::GetResult::kAbsent;
+    Table::FilterOutcome filter;
+    s = t->Get(key, seq, &r, out, &filter);
+    if (filter.checked) stat_bloom_checks_.fetch_add(1);
+    if (filter.negative) stat_bloom_negatives_.fetch_add(1);
+    if (!s.ok()) return s;
+    return TableAnswer(r, done);
+  };
+  for (const FileRef &f : v.files(0)) {
+    if (key < std::string_view(f->smallest_key) ||
+        key > std::string_view(f->largest_key)) {
+      continue;
+    }
+    Status s = probe(*f);
+    if (!s.ok() || *done) {
+      *done = true;
+      return s;
+    }
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    const FileMeta *f = v.FileFor(level, key);
+    if (f == nullptr) continue;
+    Status s = probe(*f);
+    if (!s.ok() || *done) {
+      *done = true;
+      return s;
+    }
   }
   return Status::NotFound();
 }
 
-std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions &options) {
-  SequenceNumber seq = 0;
-  Status s = CheckSnapshot(options, &seq);
+Status DBImpl::Get(const ReadOptions &options, std::string_view key,
+                   std::string *value) {
+  ReadState rs;
+  Status s = GetReadState(options, &rs);
+  if (!s.ok()) return s;
+  for (const MemTable *m : {rs.mem.get(), rs.imm.get()}) {
+    if (m == nullptr) continue;
+    switch (m->Get(key, rs.seq, value)) {
+      case MemTable::LookupResult::kFound:
+        return Status::OK();
+      case MemTable::LookupResult::kDeleted:
+        return Status::NotFound();
+      case MemTable::LookupResult::kAbsent:
+        break;
+    }
+  }
+  bool done = false;
+  s = GetFromTables(*rs.version, key, rs.seq, value, &done);
+  if (!done) return Status::NotFound();
+  return s;
+}
+
+std::unique_ptr<InternalIterator> DBImpl::NewTableIterator(const FileMeta &f) {
+  std::shared_ptr<Table> t;
+  Status s = table_cache_->Get(f.number, f.file_size, &t);
   if (!s.ok()) return NewErrorIterator(std::move(s));
-  return NewDBIterator(mem_, seq, options.snapshot, options);
+  return t->NewIterator();
+}
+
+std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(
+    const ReadState &rs) {
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(NewMemTableIterator(rs.mem));
+  if (rs.imm) children.push_back(NewMemTableIterator(rs.imm));
+  for (const FileRef &f : rs.version->files(0)) {
+    children.push_back(NewTableIterator(*f));
+  }
+  for (int level = 1; level < kNumLevels; ++level) {
+    const auto &files = rs.version->files(level);
+    if (files.empty()) continue;
+    std::vector<LevelFile> lf;
+    for (const FileRef &f : files) {
+      lf.push_back(
+          {f->smallest_key, f->smallest_tag, f->largest_key, f->largest_tag});
+    }
+    // Captures what it needs by value: the iterator may outlive the DB.
+    auto cache = table_cache_;
+    auto block_cache = block_cache_;
+    auto version = rs.version;
+    children.push_back(NewLevelIterator(
+        std::move(lf),
+        [cache, block_cache, version,
+         level](size_t i) -> std::unique_ptr<InternalIterator> {
+          const FileMeta &f = *version->files(level)[i];
+          std::shared_ptr<Table> t;
+          Status s = cache->Get(f.number, f.file_size, &t);
+          if (!s.ok()) return NewErrorIterator(std::move(s));
+          return t->NewIterator();
+        }));
+  }
+  return NewMergingIterator(std::move(children));
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions &options) {
+  ReadState rs;
+  Status s = GetReadState(options, &rs);
+  if (!s.ok()) return NewErrorDBIterator(std::move(s));
+  auto it = NewInternalIterator(rs);
+  // The pin keeps the version's files (and the caches) alive.
+  auto pin = std::make_shared<
+      std::pair<std::shared_ptr<const Version>, std::shared_ptr<BlockCache>>>(
+      rs.version, block_cache_);
+  return NewDBIterator(std::move(it), rs.seq, std::move(pin), options);
 }
 
 std::shared_ptr<const Snapshot> DBImpl::GetSnapshot() {
+  // Under mu_ so that a compaction choosing its oldest snapshot sees it.
+  std::lock_guard<std::mutex> g(mu_);
   return snapshots_->Take(last_sequence_.load(std::memory_order_acquire));
 }
 
@@ -94,17 +258,10 @@ SubscriptionId DBImpl::Subscribe(std::string prefix, ChangeFn fn) {
 
 void DBImpl::Unsubscribe(SubscriptionId id) { feed_.Unsubscribe(id); }
 
-Status DBImpl::GetProperty(std::string_view name, std::string *value) {
-  if (name == "shale.recovery") {
-    *value = recovery_report_;
-  } else if (name == "shale.sequence") {
-    *value = std::to_string(last_sequence_.load(std::memory_order_acquire));
-  } else if (name == "shale.path") {
-    *value = path_;
-  } else {
-    return Status::NotFound("unknown property \"" + std::string(name) +
-                            "\" (known: shale.recovery, shale.sequence, "
-                            "shale.path)");
+Status DBImpl::CheckOpenForMaintenance() const {
+  if (closed_.load()) return Status::IOError(path_ + ": the db is closed");
+  if (options_.read_only) {
+    return Status::ReadOnly(path_ + " is open read-only");
   }
   return Status::OK();
 }

@@ -1,23 +1,40 @@
-// DBImpl: the engine behind DB. Split by concern:
-//   db_impl.cc      open/close, reads, snapshots, subscriptions, properties
-//   db_write.cc     the write path: write queue, group commit, WAL append
-//   db_recovery.cc  opening the directory and replaying the log
+// DBImpl: the engine behind DB, a log-structured merge tree. Split by
+// concern:
+//   db_impl.cc        open/close, reads, snapshots, subscriptions
+//   db_write.cc       the write path: write queue, group commit, WAL
+//                     append, memtable switches and write stalls
+//   db_recovery.cc    opening the directory: manifest, log replay
+//   db_flush.cc       the background thread, memtable -> level-0 table,
+//                     obsolete file removal
+//   db_compaction.cc  compactions (background and CompactRange)
+//   db_backup.cc      Backup
+//   db_verify.cc      Verify
+//   db_stats.cc       GetStats, properties, Start* jobs
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
+#include "cache/block_cache.h"
 #include "db/change_feed.h"
 #include "db/db.h"
 #include "db/db_lock.h"
 #include "db/info_log.h"
+#include "db/job_runner.h"
 #include "db/snapshot_registry.h"
 #include "env/env.h"
 #include "memtable/memtable.h"
+#include "table/table_cache.h"
+#include "table/table_options.h"
+#include "version/compaction.h"
+#include "version/version_set.h"
 #include "wal/log_writer.h"
 
 namespace shale {
@@ -39,58 +56,146 @@ class DBImpl final : public DB {
   SubscriptionId Subscribe(std::string prefix, ChangeFn fn) override;
   void Unsubscribe(SubscriptionId id) override;
   Status GetProperty(std::string_view name, std::string *value) override;
+  Status Flush() override;
+  Status CompactRange(const std::string *begin, const std::string *end,
+                      const ProgressFn &progress) override;
+  Status Backup(const std::string &dest, const ProgressFn &progress) override;
+  Status Verify(const ProgressFn &progress, std::string *report) override;
+  void GetStats(DbStats *stats) override;
+  std::shared_ptr<Job> StartCompactRange(std::optional<std::string> begin,
+                                         std::optional<std::string> end,
+                                         JobCallbacks callbacks) override;
+  std::shared_ptr<Job> StartBackup(std::string dest,
+                                   JobCallbacks callbacks) override;
+  std::shared_ptr<Job> StartVerify(JobCallbacks callbacks) override;
 
   // Opens the directory and recovers; called once by DB::Open.
   Status Recover();
 
  private:
-  // A caller waiting in the write queue. batch == nullptr asks for a sync.
+  // An action run by the write queue's leader with mu_ held (l) while no
+  // write is in progress.
+  using Exclusive = std::function<Status(std::unique_lock<std::mutex> &l)>;
+
+  // A caller waiting in the write queue. batch == nullptr and exclusive ==
+  // nullptr asks for a sync.
   struct Writer {
     const WriteBatch *batch = nullptr;
+    const Exclusive *exclusive = nullptr;
     Status status;
     bool done = false;
     std::condition_variable cv;
   };
 
+  // What a read sees: taken together under mu_.
+  struct ReadState {
+    SequenceNumber seq = 0;
+    std::shared_ptr<const MemTable> mem, imm;
+    std::shared_ptr<const Version> version;
+  };
+
   // db_write.cc
   Status EnqueueAndWait(Writer *w);
-  // Commits the group starting at the queue's front. REQUIRES: mu_ held by
-  // l; the caller is the front writer. Returns with mu_ held.
   void CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending);
-  Status ApplyToMemTable(const WriteBatch &batch);
+  // *bytes (may be nullptr): the key and value bytes applied.
+  Status ApplyToMemTable(const WriteBatch &batch, uint64_t *bytes = nullptr);
+  // Makes room in the memtable (switching it when full, or when force and
+  // it is not empty) and applies the level-0 slowdown/stop. REQUIRES: mu_
+  // held by l, the caller leads the write queue.
+  Status MakeRoomForWrite(std::unique_lock<std::mutex> &l, bool force);
+  Status SwitchMemTable(std::unique_lock<std::mutex> &l);
+  Status RunExclusive(const Exclusive &fn);
+
+  // db_impl.cc
+  Status GetReadState(const ReadOptions &options, ReadState *rs);
+  Status GetFromTables(const Version &v, std::string_view key,
+                       SequenceNumber seq, std::string *value, bool *done);
+  std::unique_ptr<InternalIterator> NewTableIterator(const FileMeta &f);
+  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadState &rs);
 
   // db_recovery.cc
   Status CreateNew();
-  Status ReplayLog(uint64_t number, bool *rewrite);
-  Status RewriteLog(uint64_t old_number);
+  Status ReplayLog(uint64_t number, bool last, bool *skipped);
   Status OpenLogForAppend(uint64_t number, uint64_t size);
-  void RemoveObsoleteFiles(uint64_t live_log);
+  // *missing: the number of a table that does not exist, or 0.
+  Status CheckTableFiles(uint64_t *missing);
+  Status SalvageFlush();
   void Report(LogLevel level, const std::string &msg);
 
+  // db_flush.cc
+  void StartBackgroundThread();
+  void BackgroundLoop();
+  // Writes imm_ to a level-0 table. Called on the background thread only.
+  Status FlushImmutable();
+  // Writes every entry of it to a new table; *meta is empty (number 0) if
+  // there was nothing to write.
+  Status BuildTable(const MemTable &mem, FileMeta *meta);
+  void SetBackgroundError(const Status &s, const std::string &what);
+  void DeleteObsoleteFiles();
+  void InstallCurrent();
+  bool NeedsCompaction(const Version &v) const;
+
+  // db_compaction.cc
+  Status RunCompaction(Compaction *c, const ProgressFn &progress,
+                       bool on_bg_thread);
+  Status DoCompactionWork(Compaction *c, const ProgressFn &progress,
+                          bool on_bg_thread, VersionEdit *edit,
+                          std::vector<uint64_t> *outputs);
+
   Status CheckSnapshot(const ReadOptions &options, SequenceNumber *seq);
+  std::shared_ptr<MemTable> NewMemTable() const;
+  Status CheckOpenForMaintenance() const;
 
   const Options options_;
   Env *const env_;
   const std::string path_;
   const InfoLog info_log_;
+  TableOptions table_options_;
 
   std::unique_ptr<DbLock> lock_;
-  std::shared_ptr<MemTable> mem_;
+  std::shared_ptr<BlockCache> block_cache_;
+  std::shared_ptr<TableCache> table_cache_;  // shared with iterators
+  std::unique_ptr<VersionSet> versions_;
   std::atomic<SequenceNumber> last_sequence_{0};
   std::shared_ptr<SnapshotRegistry> snapshots_;
   ChangeFeed feed_;
   std::atomic<bool> closed_{false};
+  std::atomic<bool> shutting_down_{false};
 
-  // Guarded by mu_: the queue, the sticky error and the log pointer (the
-  // log itself is written only by the queue's leader, outside mu_).
+  // Guarded by mu_: the queue, the sticky error, the memtables, the log
+  // pointer (the log itself is written only by the queue's leader, outside
+  // mu_) and the background state.
   std::mutex mu_;
   std::deque<Writer *> writers_;
   Status bg_error_;
+  std::shared_ptr<MemTable> mem_;
+  std::shared_ptr<MemTable> imm_;  // being flushed, or nullptr
+  std::atomic<bool> has_imm_{false};
+  uint64_t imm_log_ = 0;                    // imm_'s log
+  uint64_t imm_next_log_ = 0;               // the log that follows imm_'s
+  std::shared_ptr<const Version> current_;  // what reads use
   std::unique_ptr<wal::Writer> log_;
   uint64_t log_number_ = 0;
-  uint64_t next_file_number_ = 1;
-  WriteBatch group_batch_;  // leader's scratch
+  WriteBatch group_batch_;         // leader's scratch
+  std::condition_variable bg_cv_;  // background work done / to do
+  std::thread bg_thread_;
+  bool bg_compaction_running_ = false;
+  bool manual_compaction_running_ = false;
+  std::set<uint64_t> pending_outputs_;  // tables being written
+  // Logs a backup is copying, logs and manifests a verify is reading.
+  std::multiset<uint64_t> pinned_logs_;
+  std::string compact_cursor_[kNumLevels];
+  std::mutex obsolete_mu_;  // one DeleteObsoleteFiles at a time
 
+  // Statistics.
+  std::atomic<uint64_t> stat_flushes_{0}, stat_compactions_{0};
+  std::atomic<uint64_t> stat_compaction_read_{0}, stat_compaction_written_{0};
+  std::atomic<uint64_t> stat_flush_written_{0}, stat_wal_written_{0};
+  std::atomic<uint64_t> stat_user_written_{0}, stat_write_stalls_{0};
+  // Bloom filter use by Gets since open (tables come and go; these don't).
+  std::atomic<uint64_t> stat_bloom_checks_{0}, stat_bloom_negatives_{0};
+
+  JobRunner jobs_;
   std::string recovery_report_;  // set during Open, read-only afterwards
 };
 

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "db/mem_iterator.h"
+
 namespace shale {
 
 namespace {
@@ -21,14 +23,19 @@ std::optional<std::string> PrefixSuccessor(std::string prefix) {
   return std::nullopt;
 }
 
+inline SequenceNumber SeqOf(uint64_t tag) { return tag >> 8; }
+inline EntryKind KindOf(uint64_t tag) {
+  return static_cast<EntryKind>(tag & 0xff);
+}
+
 class DBIter final : public Iterator {
  public:
-  DBIter(std::shared_ptr<const MemTable> mem, SequenceNumber seq,
-         std::shared_ptr<const Snapshot> hold, const ReadOptions &options)
-      : mem_(std::move(mem)),
-        hold_(std::move(hold)),
-        seq_(seq),
-        it_(mem_.get()) {
+  DBIter(std::unique_ptr<InternalIterator> it, SequenceNumber seq,
+         std::shared_ptr<const void> pin, const ReadOptions &options)
+      : it_(std::move(it)),
+        pin_(std::move(pin)),
+        hold_(options.snapshot),
+        seq_(seq) {
     // The effective range [lo_, hi_) combines the bounds and the prefix.
     lo_ = options.lower_bound.value_or(std::string());
     if (options.prefix && *options.prefix > lo_) lo_ = *options.prefix;
@@ -42,7 +49,7 @@ class DBIter final : public Iterator {
   bool Valid() const override { return valid_; }
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
-  Status status() const override { return Status::OK(); }
+  Status status() const override { return it_->status(); }
 
   void SeekToFirst() override { ForwardFrom(lo_); }
   void SeekToLast() override { BackwardBefore(hi_); }
@@ -62,13 +69,14 @@ class DBIter final : public Iterator {
       return;
     }
     if (Resolve(target)) return;
+    if (!it_->status().ok()) return;
     BackwardBefore(std::string(target));
   }
 
   void Next() override {
     if (!valid_) return;
-    // (key, tag 0) sorts after every version of key.
-    it_.Seek(key_, 0);
+    // Resolve left it_ on key_'s visible version: step past its versions.
+    SkipKey(key_);
     ForwardScan();
   }
 
@@ -78,12 +86,22 @@ class DBIter final : public Iterator {
   }
 
  private:
-  bool InRange(std::string_view k) const {
-    return k >= std::string_view(lo_) && (!hi_ || k < std::string_view(*hi_));
+  // Steps it_ past every entry of user key k (usually a step or two; a
+  // seek when a key has many versions).
+  void SkipKey(std::string_view k) {
+    for (int steps = 0; it_->Valid() && it_->user_key() == k; ++steps) {
+      if (steps == 8) {
+        scratch_.assign(k);
+        it_->Seek(scratch_, 0);
+        if (it_->Valid() && it_->user_key() == scratch_) it_->Next();
+        return;
+      }
+      it_->Next();
+    }
   }
 
   void ForwardFrom(std::string_view target) {
-    it_.Seek(target, PackTag(seq_, kSeekKind));
+    it_->Seek(target, PackTag(seq_, kSeekKind));
     ForwardScan();
   }
 
@@ -91,32 +109,34 @@ class DBIter final : public Iterator {
   // visible version is a put.
   void ForwardScan() {
     valid_ = false;
-    while (it_.Valid()) {
-      std::string_view uk = it_.user_key();
+    while (it_->Valid()) {
+      std::string_view uk = it_->user_key();
       if (hi_ && uk >= std::string_view(*hi_)) return;
-      if (it_.sequence() > seq_) {
+      const uint64_t tag = it_->tag();
+      if (SeqOf(tag) > seq_) {
         // Too new; the next entry may be an older version of the same key.
-        it_.Next();
+        it_->Next();
         continue;
       }
-      if (it_.kind() == EntryKind::kPut) {
+      if (KindOf(tag) == EntryKind::kPut) {
         key_.assign(uk);
-        value_.assign(it_.value());
+        value_.assign(it_->value());
         valid_ = true;
         return;
       }
       // A tombstone hides this key: skip its remaining versions.
-      scratch_.assign(uk);
-      it_.Seek(scratch_, 0);
+      std::string dead(uk);
+      SkipKey(dead);
     }
   }
 
   // Positions on user key k if its newest visible version is a put.
   bool Resolve(std::string_view k) {
-    it_.Seek(k, PackTag(seq_, kSeekKind));
-    if (it_.Valid() && it_.user_key() == k && it_.kind() == EntryKind::kPut) {
+    it_->Seek(k, PackTag(seq_, kSeekKind));
+    if (it_->Valid() && it_->user_key() == k &&
+        KindOf(it_->tag()) == EntryKind::kPut) {
       key_.assign(k);
-      value_.assign(it_.value());
+      value_.assign(it_->value());
       valid_ = true;
       return true;
     }
@@ -129,26 +149,27 @@ class DBIter final : public Iterator {
     valid_ = false;
     while (true) {
       if (limit) {
-        it_.SeekBefore(*limit, PackTag(kMaxSequence, kSeekKind));
+        it_->SeekForPrev(*limit, PackTag(kMaxSequence, kSeekKind));
       } else {
-        it_.SeekToLast();
+        it_->SeekToLast();
       }
-      if (!it_.Valid()) return;
-      std::string uk(it_.user_key());
+      if (!it_->Valid()) return;
+      std::string uk(it_->user_key());
       if (uk < lo_) return;
       if (hi_ && uk >= *hi_) {
         limit = hi_;
         continue;
       }
       if (Resolve(uk)) return;
+      if (!it_->status().ok()) return;
       limit = std::move(uk);
     }
   }
 
-  std::shared_ptr<const MemTable> mem_;
+  std::unique_ptr<InternalIterator> it_;
+  std::shared_ptr<const void> pin_;
   std::shared_ptr<const Snapshot> hold_;
   SequenceNumber seq_;
-  MemTable::Iterator it_;
   std::string lo_;
   std::optional<std::string> hi_;
   bool valid_ = false;
@@ -177,15 +198,25 @@ class ErrorIterator final : public Iterator {
 
 }  // namespace
 
+std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> it,
+                                        SequenceNumber sequence,
+                                        std::shared_ptr<const void> pin,
+                                        const ReadOptions &options) {
+  return std::make_unique<DBIter>(std::move(it), sequence, std::move(pin),
+                                  options);
+}
+
 std::unique_ptr<Iterator> NewDBIterator(std::shared_ptr<const MemTable> mem,
                                         SequenceNumber sequence,
                                         std::shared_ptr<const Snapshot> hold,
                                         const ReadOptions &options) {
-  return std::make_unique<DBIter>(std::move(mem), sequence, std::move(hold),
-                                  options);
+  ReadOptions o = options;
+  if (hold) o.snapshot = std::move(hold);
+  return std::make_unique<DBIter>(NewMemTableIterator(std::move(mem)), sequence,
+                                  nullptr, o);
 }
 
-std::unique_ptr<Iterator> NewErrorIterator(Status status) {
+std::unique_ptr<Iterator> NewErrorDBIterator(Status status) {
   return std::make_unique<ErrorIterator>(std::move(status));
 }
 

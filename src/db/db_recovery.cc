@@ -1,12 +1,12 @@
-// Opening a db directory: lock it, read CURRENT, replay the active log into
-// the memtable, repair what may be repaired (a torn tail is cut off; with
-// salvage the recovered state is rewritten into a fresh log), and open the
-// log for appending.
+// Opening a db directory: lock it, read CURRENT and the manifest (the live
+// table files and the oldest live log), replay the logs from that one on
+// into the memtable, repair what may be repaired (a torn tail is cut off;
+// with salvage the recovered memtable is written to a table and a fresh log
+// started), write a fresh manifest, and start the background thread.
 #include <algorithm>
 #include <cerrno>
 
 #include "db/db_impl.h"
-#include "db/db_iter.h"
 #include "db/filenames.h"
 #include "env/atomic_file.h"
 #include "wal/log_reader.h"
@@ -42,14 +42,15 @@ Status DBImpl::Recover() {
   if (!s.ok()) return s;
 
   const std::string current = CurrentFileName(path_);
+  std::vector<std::string> children;
   if (!env_->FileExists(current)) {
-    std::vector<std::string> children;
     s = env_->GetChildren(path_, &children);
     if (!s.ok()) return s;
     for (const std::string &name : children) {
       uint64_t number = 0;
       FileType type = ParseFileName(name, &number);
-      if (type == FileType::kLog || type == FileType::kUnknown) {
+      if (type == FileType::kLog || type == FileType::kTable ||
+          type == FileType::kManifest || type == FileType::kUnknown) {
         return Status::Corruption(
             current + ": missing, but the directory holds db files (" + name +
             "); refusing to treat it as a new db");
@@ -62,7 +63,9 @@ Status DBImpl::Recover() {
                                   : "set create_if_missing to create one"),
           ENOENT);
     }
-    return CreateNew();
+    s = CreateNew();
+    if (s.ok()) StartBackgroundThread();
+    return s;
   }
   if (options_.error_if_exists) {
     return Status::Exists(path_ + ": the db already exists (error_if_exists)");
@@ -73,60 +76,161 @@ Status DBImpl::Recover() {
   if (!s.ok()) {
     return Status::Corruption(current + ": unreadable: " + s.message());
   }
-  uint64_t log_number = 0;
-  s = DecodeCurrent(contents, current, &log_number);
+  CurrentContents cur;
+  s = DecodeCurrent(contents, current, &cur);
   if (!s.ok()) return s;
+  if (cur.format == 1) {
+    // Before table files: CURRENT named the one log. Upgraded below by
+    // writing a manifest (read-only opens leave it as it is).
+    versions_->InitEmpty(cur.number);
+    Report(LogLevel::kInfo, "format 1 db (no manifest): log " +
+                                LogFileBaseName(cur.number) +
+                                (options_.read_only ? "" : "; upgrading"));
+  } else {
+    std::string note;
+    s = versions_->Recover(cur.number, &note);
+    if (!s.ok()) return s;
+    Report(LogLevel::kDebug, note);
+  }
+  // A file the recovered state needs is missing. After a dropped manifest
+  // tail that is the manifest's fault: name it and the damaged record.
+  auto missing = [&](const std::string &base, Status st) {
+    if (cur.format == 1 || !versions_->dropped_tail()) return st;
+    return Status::Corruption(
+        ManifestFileName(path_, cur.number) + ": record at offset " +
+        std::to_string(versions_->dropped_tail_offset()) + " is damaged (" +
+        versions_->dropped_tail_reason() +
+        ") and the state before it refers to missing file " + base);
+  };
+  uint64_t missing_table = 0;
+  s = CheckTableFiles(&missing_table);
+  if (!s.ok()) {
+    if (missing_table == 0) return s;
+    return missing(TableFileBaseName(missing_table), s);
+  }
+  last_sequence_ = versions_->last_sequence();
 
   // File numbers must stay above everything present, even orphans.
-  std::vector<std::string> children;
   s = env_->GetChildren(path_, &children);
   if (!s.ok()) return s;
-  uint64_t max_number = log_number;
+  std::vector<uint64_t> logs;
   for (const std::string &name : children) {
     uint64_t number = 0;
-    if (ParseFileName(name, &number) == FileType::kLog) {
-      max_number = std::max(max_number, number);
+    FileType type = ParseFileName(name, &number);
+    if (type == FileType::kLog || type == FileType::kTable ||
+        type == FileType::kManifest) {
+      versions_->MarkFileNumberUsed(number);
+    }
+    if (type == FileType::kLog && number >= versions_->log_number()) {
+      logs.push_back(number);
     }
   }
-  next_file_number_ = max_number + 1;
+  std::sort(logs.begin(), logs.end());
+  if (logs.empty() || logs.front() != versions_->log_number()) {
+    const std::string log_path = LogFileName(path_, versions_->log_number());
+    return missing(
+        LogFileBaseName(versions_->log_number()),
+        Status::Corruption(log_path + ": the log named by " +
+                           (cur.format == 1 ? "CURRENT" : "the manifest") +
+                           " is missing"));
+  }
+  if (cur.format == 1) logs.resize(std::min<size_t>(logs.size(), 1));
 
-  bool rewrite = false;
-  s = ReplayLog(log_number, &rewrite);
-  if (!s.ok()) return s;
+  bool skipped = false;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    bool sk = false;
+    s = ReplayLog(logs[i], i + 1 == logs.size(), &sk);
+    if (!s.ok()) return s;
+    skipped = skipped || sk;
+  }
+  current_ = versions_->current();
   if (options_.read_only) return Status::OK();
-  if (rewrite) {
-    s = RewriteLog(log_number);
+
+  if (log_ == nullptr) {
+    // No log to append to (all were flushed and removed): start one.
+    const uint64_t number = versions_->NewFileNumber();
+    const std::string log_path = LogFileName(path_, number);
+    std::unique_ptr<WritableFile> file;
+    s = env_->NewWritableFile(log_path, &file);
+    if (s.ok()) s = env_->SyncDir(path_);
+    if (!s.ok()) return s;
+    log_ = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
+    log_number_ = number;
+  }
+  // A fresh manifest holding the recovered state (this is also where a
+  // format-1 db gets its first manifest and a format-2 CURRENT).
+  s = versions_->WriteSnapshotManifest();
+  if (!s.ok()) return s;
+  if (skipped) {
+    s = SalvageFlush();
     if (!s.ok()) return s;
   }
-  RemoveObsoleteFiles(log_number_);
+  // Temp files of interrupted replacements, and what the manifest no
+  // longer names.
+  for (const std::string &name : children) {
+    uint64_t number = 0;
+    if (ParseFileName(name, &number) == FileType::kTemp) {
+      Status r = env_->RemoveFile(path_ + "/" + name);
+      Report(
+          r.ok() ? LogLevel::kInfo : LogLevel::kWarn,
+          r.ok() ? "removed obsolete file " + path_ + "/" + name : r.message());
+    }
+  }
+  DeleteObsoleteFiles();
+  StartBackgroundThread();
+  return Status::OK();
+}
+
+Status DBImpl::CheckTableFiles(uint64_t *missing) {
+  *missing = 0;
+  auto v = versions_->current();
+  for (int level = 0; level < kNumLevels; ++level) {
+    for (const FileRef &f : v->files(level)) {
+      const std::string p = TableFileName(path_, f->number);
+      uint64_t size = 0;
+      Status s = env_->GetFileSize(p, &size);
+      if (!s.ok()) {
+        if (!env_->FileExists(p)) *missing = f->number;
+        return Status::Corruption(p +
+                                  ": a table named by the manifest is "
+                                  "missing or unreadable: " +
+                                  s.message());
+      }
+      if (size != f->file_size) {
+        return Status::Corruption(p + ": " + std::to_string(size) +
+                                  " bytes, the manifest says " +
+                                  std::to_string(f->file_size));
+      }
+    }
+  }
   return Status::OK();
 }
 
 Status DBImpl::CreateNew() {
-  const uint64_t number = next_file_number_++;
+  const uint64_t number = versions_->NewFileNumber();
+  versions_->InitEmpty(number);
   const std::string log_path = LogFileName(path_, number);
   std::unique_ptr<WritableFile> file;
   Status s = env_->NewWritableFile(log_path, &file);
   if (!s.ok()) return s;
   s = file->Sync();
   if (s.ok()) s = env_->SyncDir(path_);
-  if (s.ok())
-    s = ReplaceFileAtomically(env_, CurrentFileName(path_),
-                              EncodeCurrent(number));
+  if (s.ok()) s = versions_->WriteSnapshotManifest();
   if (!s.ok()) return s;
   log_ = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
   log_number_ = number;
+  current_ = versions_->current();
   Report(LogLevel::kInfo, "created a new db at " + path_);
   return Status::OK();
 }
 
-Status DBImpl::ReplayLog(uint64_t number, bool *rewrite) {
-  *rewrite = false;
+Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped) {
+  *skipped = false;
   const std::string log_path = LogFileName(path_, number);
   uint64_t size = 0;
   Status s = env_->GetFileSize(log_path, &size);
   if (!s.ok()) {
-    return Status::Corruption(log_path + ": the log named by CURRENT is " +
+    return Status::Corruption(log_path + ": a live log is " +
                               "missing or unreadable: " + s.message());
   }
   std::unique_ptr<RandomAccessFile> file;
@@ -136,7 +240,7 @@ Status DBImpl::ReplayLog(uint64_t number, bool *rewrite) {
 
   uint64_t records = 0;
   uint64_t entries = 0;
-  SequenceNumber last = 0;
+  SequenceNumber last_seq = last_sequence_.load();
   std::string payload;
   WriteBatch batch;
   while (true) {
@@ -146,7 +250,11 @@ Status DBImpl::ReplayLog(uint64_t number, bool *rewrite) {
     s = reader.ReadRecord(&has, &kind, &payload, &offset);
     if (!s.ok()) return s;
     if (!has) break;
-    s = batch.SetContents(payload);
+    if (kind != wal::RecordKind::kWriteBatch) {
+      s = Status::Corruption("not a write batch record");
+    } else {
+      s = batch.SetContents(payload);
+    }
     if (s.ok() && batch.Count() > 0 &&
         (batch.Sequence() == 0 ||
          batch.Sequence() + batch.Count() - 1 > kMaxSequence)) {
@@ -163,16 +271,16 @@ Status DBImpl::ReplayLog(uint64_t number, bool *rewrite) {
     ++records;
     entries += batch.Count();
     if (batch.Count() > 0) {
-      last =
-          std::max<SequenceNumber>(last, batch.Sequence() + batch.Count() - 1);
+      last_seq = std::max<SequenceNumber>(last_seq,
+                                          batch.Sequence() + batch.Count() - 1);
     }
   }
-  last_sequence_.store(last, std::memory_order_release);
+  last_sequence_.store(last_seq, std::memory_order_release);
 
   Report(LogLevel::kInfo,
          "recovered " + log_path + ": " + std::to_string(records) +
              " records, " + std::to_string(entries) +
-             " entries, last sequence " + std::to_string(last));
+             " entries, last sequence " + std::to_string(last_seq));
   for (const wal::SkippedRange &r : reader.skipped()) {
     Report(LogLevel::kWarn, "salvage skipped " + log_path + " offset " +
                                 std::to_string(r.offset) + " length " +
@@ -188,18 +296,15 @@ Status DBImpl::ReplayLog(uint64_t number, bool *rewrite) {
                (options_.read_only ? "; left in place (read-only)"
                                    : "; truncated"));
   }
-  log_number_ = number;
   if (options_.read_only) return Status::OK();
 
-  if (!reader.skipped().empty()) {
-    *rewrite = true;
-    return Status::OK();
-  }
+  if (!reader.skipped().empty()) *skipped = true;
   if (valid_end < size) {
     // Cut the torn tail off (durably) before anything is appended after it.
     s = env_->TruncateFile(log_path, valid_end);
     if (!s.ok()) return s;
   }
+  if (!last || *skipped) return Status::OK();
   return OpenLogForAppend(number, valid_end);
 }
 
@@ -213,83 +318,30 @@ Status DBImpl::OpenLogForAppend(uint64_t number, uint64_t size) {
   return Status::OK();
 }
 
-// Writes the memtable's live state into a new log, makes it durable, points
-// CURRENT at it, then deletes the old log.
-Status DBImpl::RewriteLog(uint64_t old_number) {
-  const uint64_t number = next_file_number_++;
-  const std::string log_path = LogFileName(path_, number);
-  std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(log_path, &file);
+// After salvage skipped damaged records: the recovered memtable goes to a
+// level-0 table and the damaged logs become obsolete, so the next open is
+// a plain one.
+Status DBImpl::SalvageFlush() {
+  FileMeta meta;
+  Status s = BuildTable(*mem_, &meta);
   if (!s.ok()) return s;
-  auto log = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
-
-  // Count the live keys first so the rewritten sequences end exactly at the
-  // recovered last sequence.
-  const SequenceNumber last = last_sequence_.load(std::memory_order_relaxed);
-  uint64_t live = 0;
+  VersionEdit edit;
+  if (meta.number != 0) edit.AddFile(0, std::make_shared<FileMeta>(meta));
+  edit.log_number = log_number_;
+  edit.last_sequence = last_sequence_.load();
+  s = versions_->LogAndApply(&edit);
   {
-    auto it = NewDBIterator(mem_, last, nullptr, ReadOptions());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++live;
+    std::lock_guard<std::mutex> g(mu_);
+    pending_outputs_.erase(meta.number);
   }
-  SequenceNumber seq = live <= last ? last - live + 1 : 1;
-  auto it = NewDBIterator(mem_, last, nullptr, ReadOptions());
-  WriteBatch batch;
-  auto flush = [&]() -> Status {
-    if (batch.Count() == 0) return Status::OK();
-    batch.SetSequence(seq);
-    seq += batch.Count();
-    Status st = log->AddRecord(wal::RecordKind::kWriteBatch, batch.Contents());
-    batch.Clear();
-    return st;
-  };
-  for (it->SeekToFirst(); it->Valid() && s.ok(); it->Next()) {
-    s = batch.Put(it->key(), it->value());
-    if (s.ok() && batch.ByteSize() >= (1u << 20)) s = flush();
-  }
-  if (s.ok()) s = flush();
-  if (s.ok()) s = log->Sync();
-  if (s.ok()) s = env_->SyncDir(path_);
-  if (s.ok()) {
-    s = ReplaceFileAtomically(env_, CurrentFileName(path_),
-                              EncodeCurrent(number));
-  }
-  if (!s.ok()) {
-    (void)log->Close();
-    (void)env_->RemoveFile(log_path);
-    return s;
-  }
-  const std::string old_path = LogFileName(path_, old_number);
-  Status r = env_->RemoveFile(old_path);
-  if (r.ok()) r = env_->SyncDir(path_);
-  if (!r.ok()) Report(LogLevel::kWarn, "after salvage: " + r.message());
-  Report(LogLevel::kWarn, "salvage rewrote the recovered state (" +
-                              std::to_string(live) + " keys) from " + old_path +
-                              " into " + log_path);
-  if (seq - 1 > last) last_sequence_.store(seq - 1, std::memory_order_release);
-  log_ = std::move(log);
-  log_number_ = number;
+  if (!s.ok()) return s;
+  mem_ = NewMemTable();
+  current_ = versions_->current();
+  Report(LogLevel::kWarn, "salvage wrote the recovered state to table " +
+                              TableFileBaseName(meta.number) +
+                              " and continues in log " +
+                              LogFileBaseName(log_number_));
   return Status::OK();
-}
-
-void DBImpl::RemoveObsoleteFiles(uint64_t live_log) {
-  std::vector<std::string> children;
-  if (!env_->GetChildren(path_, &children).ok()) return;
-  bool removed = false;
-  for (const std::string &name : children) {
-    uint64_t number = 0;
-    FileType type = ParseFileName(name, &number);
-    if ((type == FileType::kLog && number != live_log) ||
-        type == FileType::kTemp) {
-      Status s = env_->RemoveFile(path_ + "/" + name);
-      if (s.ok()) {
-        removed = true;
-        Report(LogLevel::kInfo, "removed obsolete file " + path_ + "/" + name);
-      } else {
-        Report(LogLevel::kWarn, s.message());
-      }
-    }
-  }
-  if (removed) (void)env_->SyncDir(path_);
 }
 
 }  // namespace shale

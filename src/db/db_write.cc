@@ -3,7 +3,17 @@
 // them as one log record, syncs once (per the sync mode), inserts them into
 // the memtable, publishes the new last sequence and wakes the group. Each
 // writer then delivers its own batch to the subscriptions, unlocked.
+//
+// Before writing, the leader makes room: a full memtable becomes immutable
+// (flushed by the background thread) and a new memtable and log take over;
+// the leader waits if the previous immutable memtable is still being
+// flushed, sleeps 1 ms at the level-0 slowdown count and waits at the stop
+// count. Those waits are the only ones a writer sees.
+#include <chrono>
+#include <thread>
+
 #include "db/db_impl.h"
+#include "db/filenames.h"
 
 namespace shale {
 
@@ -17,10 +27,13 @@ class MemTableInserter final : public WriteBatch::Handler {
   MemTableInserter(MemTable *mem, SequenceNumber seq) : mem_(mem), seq_(seq) {}
   void Put(std::string_view key, std::string_view value) override {
     mem_->Add(seq_++, EntryKind::kPut, key, value);
+    bytes += key.size() + value.size();
   }
   void Delete(std::string_view key) override {
     mem_->Add(seq_++, EntryKind::kDelete, key, {});
+    bytes += key.size();
   }
+  uint64_t bytes = 0;
 
  private:
   MemTable *mem_;
@@ -100,12 +113,20 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
   if (s.ok() && (log_ == nullptr || closed_.load())) {
     s = Status::IOError(path_ + ": the db is closed");
   }
+  if (s.ok() && leader->exclusive != nullptr) {
+    s = (*leader->exclusive)(l);
+    group_size = 1;
+  } else if (s.ok() && leader->batch != nullptr) {
+    s = MakeRoomForWrite(l, /*force=*/false);
+  }
   wal::Writer *log = log_.get();
   const SequenceNumber first =
       last_sequence_.load(std::memory_order_relaxed) + 1;
   SequenceNumber last = first - 1;
 
-  if (s.ok() && leader->batch == nullptr) {
+  if (leader->exclusive != nullptr) {
+    // Done above.
+  } else if (s.ok() && leader->batch == nullptr) {
     l.unlock();
     s = log->Sync();
     l.lock();
@@ -134,11 +155,13 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
       }
     }
     Status io;
+    uint64_t user_bytes = 0;
     if (s.ok()) {
       l.unlock();
       io = log->AddRecord(wal::RecordKind::kWriteBatch, group.Contents());
+      if (io.ok()) stat_wal_written_ += group.Contents().size();
       if (io.ok() && options_.sync_mode != SyncMode::kNone) io = log->Sync();
-      if (io.ok()) s = ApplyToMemTable(group);
+      if (io.ok()) s = ApplyToMemTable(group, &user_bytes);
       l.lock();
     }
     if (!io.ok()) {
@@ -152,6 +175,7 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
     } else if (s.ok()) {
       // Every insert is complete: make the group visible to readers.
       last_sequence_.store(last, std::memory_order_release);
+      stat_user_written_ += user_bytes;
     }
     if (group.ByteSize() > 4 * kMaxGroupBytes) group = WriteBatch();
   }
@@ -166,9 +190,93 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
   if (!writers_.empty()) writers_.front()->cv.notify_one();
 }
 
-Status DBImpl::ApplyToMemTable(const WriteBatch &batch) {
+Status DBImpl::ApplyToMemTable(const WriteBatch &batch, uint64_t *bytes) {
   MemTableInserter inserter(mem_.get(), batch.Sequence());
-  return batch.Iterate(&inserter);
+  Status s = batch.Iterate(&inserter);
+  if (bytes != nullptr) *bytes = inserter.bytes;
+  return s;
+}
+
+Status DBImpl::RunExclusive(const Exclusive &fn) {
+  Writer w;
+  w.exclusive = &fn;
+  return EnqueueAndWait(&w);
+}
+
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex> &l, bool force) {
+  bool allow_delay = !force;
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (shutting_down_.load())
+      return Status::IOError(path_ + ": the db is closed");
+    const size_t l0 = current_->NumFiles(0);
+    if (allow_delay &&
+        l0 >= static_cast<size_t>(options_.level0_slowdown_trigger)) {
+      // Level 0 is filling up: give the compaction some room, once per
+      // write, rather than stopping writes later for a long time.
+      allow_delay = false;
+      ++stat_write_stalls_;
+      l.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      l.lock();
+      continue;
+    }
+    if (!force && mem_->DataSize() < options_.write_buffer_size) {
+      return Status::OK();
+    }
+    if (force && mem_->EntryCount() == 0) return Status::OK();
+    if (imm_ != nullptr) {
+      // The previous memtable is still being flushed.
+      ++stat_write_stalls_;
+      bg_cv_.wait_for(l, std::chrono::milliseconds(100));
+      continue;
+    }
+    if (l0 >= static_cast<size_t>(options_.level0_stop_trigger) &&
+        l0 >= static_cast<size_t>(options_.level0_compaction_trigger)) {
+      ++stat_write_stalls_;
+      bg_cv_.wait_for(l, std::chrono::milliseconds(100));
+      continue;
+    }
+    return SwitchMemTable(l);
+  }
+}
+
+Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex> &l) {
+  // Only the leader switches, so the log and memtable stay ours while the
+  // lock is released for the file system calls.
+  const uint64_t number = versions_->NewFileNumber();
+  const std::string log_path = LogFileName(path_, number);
+  l.unlock();
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(log_path, &file);
+  if (s.ok()) s = env_->SyncDir(path_);
+  std::unique_ptr<wal::Writer> old;
+  l.lock();
+  if (!s.ok()) {
+    l.unlock();
+    file.reset();
+    (void)env_->RemoveFile(log_path);
+    l.lock();
+    bg_error_ =
+        Status::IOError("creating log " + log_path + ": " + s.message() +
+                            "; the db refuses further writes",
+                        s.sys_errno());
+    return bg_error_;
+  }
+  old = std::move(log_);
+  imm_log_ = log_number_;
+  log_ = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
+  log_number_ = number;
+  imm_ = std::move(mem_);
+  has_imm_ = true;
+  imm_next_log_ = number;
+  mem_ = NewMemTable();
+  bg_cv_.notify_all();
+  l.unlock();
+  // Its records were written (and synced per the sync mode) already.
+  (void)old->Close();
+  l.lock();
+  return Status::OK();
 }
 
 }  // namespace shale

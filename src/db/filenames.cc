@@ -7,6 +7,7 @@ namespace shale {
 namespace {
 
 constexpr std::string_view kFormatLine = "shale-format ";
+constexpr std::string_view kManifestPrefix = "MANIFEST-";
 
 bool ParseNumber(std::string_view s, uint64_t *out) {
   if (s.empty() || s.size() > 19) return false;
@@ -19,17 +20,42 @@ bool ParseNumber(std::string_view s, uint64_t *out) {
   return true;
 }
 
+std::string Numbered(uint64_t number, const char *suffix) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%06llu%s",
+                static_cast<unsigned long long>(number), suffix);
+  return buf;
+}
+
+bool HasSuffix(std::string_view name, std::string_view suffix) {
+  return name.size() > suffix.size() &&
+         name.substr(name.size() - suffix.size()) == suffix;
+}
+
 }  // namespace
 
 std::string LogFileBaseName(uint64_t number) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%06llu.log",
-                static_cast<unsigned long long>(number));
-  return buf;
+  return Numbered(number, ".log");
 }
 
 std::string LogFileName(const std::string &db, uint64_t number) {
   return db + "/" + LogFileBaseName(number);
+}
+
+std::string TableFileBaseName(uint64_t number) {
+  return Numbered(number, ".sst");
+}
+
+std::string TableFileName(const std::string &db, uint64_t number) {
+  return db + "/" + TableFileBaseName(number);
+}
+
+std::string ManifestFileBaseName(uint64_t number) {
+  return std::string(kManifestPrefix) + Numbered(number, "");
+}
+
+std::string ManifestFileName(const std::string &db, uint64_t number) {
+  return db + "/" + ManifestFileBaseName(number);
 }
 
 std::string CurrentFileName(const std::string &db) { return db + "/CURRENT"; }
@@ -40,23 +66,29 @@ FileType ParseFileName(std::string_view name, uint64_t *number) {
   *number = 0;
   if (name == "CURRENT") return FileType::kCurrent;
   if (name == "LOCK") return FileType::kLock;
-  if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
-    return FileType::kTemp;
-  }
-  if (name.size() > 4 && name.substr(name.size() - 4) == ".log" &&
+  if (HasSuffix(name, ".tmp")) return FileType::kTemp;
+  if (HasSuffix(name, ".log") &&
       ParseNumber(name.substr(0, name.size() - 4), number)) {
     return FileType::kLog;
+  }
+  if (HasSuffix(name, ".sst") &&
+      ParseNumber(name.substr(0, name.size() - 4), number)) {
+    return FileType::kTable;
+  }
+  if (name.substr(0, kManifestPrefix.size()) == kManifestPrefix &&
+      ParseNumber(name.substr(kManifestPrefix.size()), number)) {
+    return FileType::kManifest;
   }
   return FileType::kUnknown;
 }
 
-std::string EncodeCurrent(uint64_t log_number) {
+std::string EncodeCurrent(uint64_t manifest_number) {
   return std::string(kFormatLine) + std::to_string(kFormatVersion) + "\n" +
-         LogFileBaseName(log_number) + "\n";
+         ManifestFileBaseName(manifest_number) + "\n";
 }
 
 Status DecodeCurrent(std::string_view contents, const std::string &current_path,
-                     uint64_t *log_number) {
+                     CurrentContents *out) {
   auto bad = [&](std::string_view why) {
     return Status::Corruption(current_path + ": " + std::string(why));
   };
@@ -70,19 +102,23 @@ Status DecodeCurrent(std::string_view contents, const std::string &current_path,
   if (!ParseNumber(format.substr(kFormatLine.size()), &version)) {
     return bad("malformed format version");
   }
-  if (version != kFormatVersion) {
+  if (version < kOldestReadableFormat || version > kFormatVersion) {
     return Status::NotSupported(current_path + ": format version " +
                                 std::to_string(version) +
                                 " is not supported by this build (it reads " +
+                                std::to_string(kOldestReadableFormat) + " to " +
                                 std::to_string(kFormatVersion) + ")");
   }
   std::string_view rest = contents.substr(nl + 1);
   size_t nl2 = rest.find('\n');
   if (nl2 == std::string_view::npos || nl2 + 1 != rest.size()) {
-    return bad("malformed log line");
+    return bad("malformed file name line");
   }
-  if (ParseFileName(rest.substr(0, nl2), log_number) != FileType::kLog) {
-    return bad("does not name a log file");
+  out->format = static_cast<int>(version);
+  const FileType want = version == 1 ? FileType::kLog : FileType::kManifest;
+  if (ParseFileName(rest.substr(0, nl2), &out->number) != want) {
+    return bad(version == 1 ? "does not name a log file"
+                            : "does not name a manifest file");
   }
   return Status::OK();
 }

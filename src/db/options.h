@@ -29,6 +29,26 @@ struct Options {
   bool salvage = false;
   LogLevel log_level = LogLevel::kInfo;
   Logger logger;  // may be empty
+  // --- Engine sizing (mirrored by shale_options; defaults documented in
+  // include/shale.h). Memory is bounded by write_buffer_size (x2 while a
+  // flush runs) + block_cache_capacity + index/filter blocks of open tables.
+  // A memtable reaching this many bytes is flushed to a level-0 table.
+  size_t write_buffer_size = size_t{8} << 20;
+  size_t block_size = 4096;
+  size_t block_cache_capacity = size_t{32} << 20;
+  int bloom_bits_per_key = 10;  // 0: no bloom filters
+  int max_open_files = 1000;    // table readers kept open
+  // Levelled compaction: L0 is compacted into L1 at this many files; writes
+  // are slowed (1 ms each) at the slowdown count and wait at the stop count.
+  int level0_compaction_trigger = 4;
+  int level0_slowdown_trigger = 8;
+  int level0_stop_trigger = 12;
+  // Compaction outputs are cut at about this size.
+  size_t target_file_size = size_t{4} << 20;
+  // Level 1 holds up to this many bytes, each deeper level multiplier x more.
+  uint64_t level1_max_bytes = uint64_t{64} << 20;
+  int level_size_multiplier = 10;
+
   // File system layer; nullptr means the default POSIX Env. Not owned; must
   // outlive the DB. Tests pass a fault-injecting Env here.
   Env *env = nullptr;

@@ -84,8 +84,14 @@ class Env {
   virtual Status RenameFile(const std::string &from, const std::string &to) = 0;
   // Cuts path to size bytes and syncs the file so the cut is durable.
   virtual Status TruncateFile(const std::string &path, uint64_t size) = 0;
+  // Removes an empty directory. The default refuses with NotSupported.
+  virtual Status RemoveDir(const std::string &dir);
   // Makes the directory's entries (creations, renames, removals) durable.
   virtual Status SyncDir(const std::string &dir) = 0;
+  // Creates to as a hard link to from (link(2)); not durable until SyncDir.
+  // The error carries the errno (EXDEV, EPERM: the caller may copy instead).
+  // The default refuses with NotSupported.
+  virtual Status LinkFile(const std::string &from, const std::string &to);
 
   // Takes an exclusive, non-blocking lock on path (creating it if needed) and
   // writes the caller's pid into it when it can be written. Locked if another

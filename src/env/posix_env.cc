@@ -234,6 +234,20 @@ class PosixEnv final : public Env {
     return s;
   }
 
+  Status RemoveDir(const std::string &dir) override {
+    if (::rmdir(dir.c_str()) != 0) {
+      return IOErrorFromErrno("remove directory", dir, errno);
+    }
+    return Status::OK();
+  }
+
+  Status LinkFile(const std::string &from, const std::string &to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      return IOErrorFromErrno("link to " + to + " from", from, errno);
+    }
+    return Status::OK();
+  }
+
   Status SyncDir(const std::string &dir) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return IOErrorFromErrno("open directory", dir, errno);
@@ -307,6 +321,16 @@ Status IOErrorFromErrno(std::string_view op, const std::string &path, int err) {
 Env *Env::Default() {
   static Env *env = new PosixEnv();
   return env;
+}
+
+Status Env::RemoveDir(const std::string &dir) {
+  return Status::NotSupported("remove directory " + dir +
+                              ": not supported by this Env");
+}
+
+Status Env::LinkFile(const std::string &from, const std::string &to) {
+  return Status::NotSupported("link " + from + " to " + to +
+                              ": hard links are not supported by this Env");
 }
 
 Status Env::ReadFileToString(const std::string &path, std::string *data) {

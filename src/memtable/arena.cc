@@ -20,16 +20,18 @@ char *Arena::AllocateAligned(size_t bytes) {
   }
   if (ptr_ != nullptr && bytes + pad <= remaining_) {
     char *result = ptr_ + pad;
+    bytes_used_.fetch_add(bytes + pad, std::memory_order_relaxed);
     ptr_ += bytes + pad;
     remaining_ -= bytes + pad;
     return result;
   }
-  if (bytes > kBlockSize / 4) {
+  bytes_used_.fetch_add(bytes, std::memory_order_relaxed);
+  if (bytes > block_size_ / 4) {
     // Large objects get their own block so the current one is not wasted.
     return NewBlock(bytes);
   }
-  ptr_ = NewBlock(kBlockSize);
-  remaining_ = kBlockSize - bytes;
+  ptr_ = NewBlock(block_size_);
+  remaining_ = block_size_ - bytes;
   char *result = ptr_;
   ptr_ += bytes;
   return result;

@@ -47,6 +47,9 @@ int MemTable::KeyComparator::operator()(const char *a, const char *b) const {
 
 MemTable::MemTable() : table_(KeyComparator(), &arena_) {}
 
+MemTable::MemTable(size_t arena_block_size)
+    : arena_(arena_block_size), table_(KeyComparator(), &arena_) {}
+
 void MemTable::Add(SequenceNumber seq, EntryKind kind, std::string_view key,
                    std::string_view value) {
   const uint32_t ilen = static_cast<uint32_t>(key.size() + 8);

@@ -24,6 +24,8 @@ class MemTable {
 
  public:
   MemTable();
+  // arena_block_size: see Arena; the db picks it from write_buffer_size.
+  explicit MemTable(size_t arena_block_size);
   MemTable(const MemTable &) = delete;
   MemTable &operator=(const MemTable &) = delete;
 
@@ -36,7 +38,12 @@ class MemTable {
   LookupResult Get(std::string_view key, SequenceNumber snapshot,
                    std::string *value) const;
 
+  // The memory held (whole arena blocks).
   size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // The bytes of the entries held (and their skip list nodes): what the
+  // flush trigger compares with write_buffer_size, so that an empty
+  // memtable, whose first arena block is mostly unused, is not "full".
+  size_t DataSize() const { return arena_.BytesUsed(); }
   uint64_t EntryCount() const {
     return entries_.load(std::memory_order_relaxed);
   }

@@ -15,10 +15,12 @@ inline constexpr size_t kHeaderSize = 4 + 4 + 1;
 
 enum class RecordKind : uint8_t {
   kWriteBatch = 1,
+  kVersionEdit = 2,  // manifest records
 };
 
 inline bool IsValidKind(uint8_t kind) {
-  return kind == static_cast<uint8_t>(RecordKind::kWriteBatch);
+  return kind == static_cast<uint8_t>(RecordKind::kWriteBatch) ||
+         kind == static_cast<uint8_t>(RecordKind::kVersionEdit);
 }
 
 // Upper bound on a payload; larger lengths in a header mean corruption.

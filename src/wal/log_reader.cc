@@ -160,8 +160,7 @@ Status Reader::ReadRecord(bool *has_record, RecordKind *kind,
     }
     if (!salvage_) {
       return Status::Corruption(path_ + ": " + why + " at offset " +
-                                std::to_string(pos_) +
-                                " (open with salvage=1 to skip it)");
+                                std::to_string(pos_) + hint_);
     }
     skipped_.push_back({pos_, next - pos_, why});
     pos_ = next;

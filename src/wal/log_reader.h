@@ -41,6 +41,8 @@ class Reader {
   const std::string &torn_reason() const { return torn_reason_; }
   const std::vector<SkippedRange> &skipped() const { return skipped_; }
   const std::string &path() const { return path_; }
+  // Appended to the corruption message (default: how to salvage).
+  void set_corruption_hint(std::string hint) { hint_ = std::move(hint); }
 
  private:
   // Checks a candidate record at off: *good with the payload filled, or
@@ -60,6 +62,7 @@ class Reader {
   std::string torn_reason_;
   std::vector<SkippedRange> skipped_;
   bool done_ = false;
+  std::string hint_ = " (open with salvage=1 to skip it)";
 };
 
 }  // namespace shale::wal

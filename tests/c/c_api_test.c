@@ -50,6 +50,21 @@ static int on_change(void *user, int32_t kind, const void *key, size_t key_len,
 
 static void free_counter(void *user) { ((struct counter *)user)->frees++; }
 
+static int count_progress(void *user, uint64_t done, uint64_t total) {
+  struct counter *c = (struct counter *)user;
+  (void)done;
+  (void)total;
+  c->calls++;
+  return 0;
+}
+
+static int on_done(void *user, int32_t status, const char *message) {
+  struct counter *c = (struct counter *)user;
+  (void)message;
+  if (status == SHALE_OK) c->calls += 1000;
+  return 0;
+}
+
 int main(void) {
   char dir[] = "/tmp/shale-c-test-XXXXXX";
   char path[256];
@@ -145,6 +160,45 @@ int main(void) {
   /* Scan, stopped by the callback. */
   CHECK(shale_db_scan(db, NULL, 0, count_scan, &scan) == SHALE_E_CANCELLED);
   CHECK(scan.calls == 2);
+
+  /* Maintenance, statistics and a background job (since 0.2.0). */
+  {
+    struct counter progress = {0, 0};
+    struct counter job_user = {0, 0};
+    char backup[300];
+    char *report = NULL;
+    char *message = NULL;
+    shale_stats stats;
+    shale_job *job = NULL;
+    int32_t state = -1, result = -1;
+    CHECK(shale_db_flush(db) == SHALE_OK);
+    CHECK(shale_db_compact_range(db, NULL, 0, NULL, 0, count_progress,
+                                 &progress) == SHALE_OK);
+    CHECK(shale_db_verify(db, NULL, NULL, &report) == SHALE_OK);
+    CHECK(report != NULL);
+    shale_free(report);
+    snprintf(backup, sizeof(backup), "%s/backup", dir);
+    CHECK(shale_db_backup(db, backup, NULL, NULL) == SHALE_OK);
+    CHECK(SHALE_STATS_INIT(&stats) == SHALE_OK);
+    CHECK(stats.struct_size == sizeof(stats));
+    CHECK(shale_db_stats(db, &stats) == SHALE_OK);
+    CHECK(stats.flushes >= 1);
+    CHECK(shale_db_verify_async(db, NULL, on_done, &job_user, free_counter,
+                                &job) == SHALE_OK);
+    CHECK(job != NULL);
+    CHECK(shale_job_wait(job, -1) == SHALE_OK);
+    CHECK(shale_job_status(job, &state, &result, NULL, NULL, &message) ==
+          SHALE_OK);
+    CHECK(state == SHALE_JOB_FINISHED);
+    CHECK(result == SHALE_OK);
+    CHECK(message != NULL);
+    shale_free(message);
+    CHECK(job_user.calls >= 1000);
+    CHECK(job_user.frees == 1);
+    CHECK(shale_job_free(job) == SHALE_OK);
+    CHECK(shale_job_free(NULL) == SHALE_OK);
+    CHECK(strcmp(shale_status_name(SHALE_E_TIMEOUT), "SHALE_E_TIMEOUT") == 0);
+  }
 
   /* Errors. */
   CHECK(shale_db_put(db, NULL, 3, "v", 1) == SHALE_E_INVALID_ARGUMENT);

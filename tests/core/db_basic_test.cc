@@ -123,7 +123,8 @@ TEST(DBBasic, CurrentIsWrittenAtomically) {
   const std::string path = dir.Sub("db");
   auto db = OpenOrDie(path);
   std::string current = ReadFile(path + "/CURRENT");
-  EXPECT_EQ("shale-format 1\n000001.log\n", current);
+  // Format 2: CURRENT names the manifest (log 1, then MANIFEST-000002).
+  EXPECT_EQ("shale-format 2\nMANIFEST-000002\n", current);
   for (const auto &e : std::filesystem::directory_iterator(path)) {
     EXPECT_EQ(std::string::npos, e.path().filename().string().find(".tmp"))
         << e.path();

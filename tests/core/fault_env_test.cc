@@ -69,6 +69,12 @@ class FaultEnv final : public Env {
     return base_->TruncateFile(p, s);
   }
   Status SyncDir(const std::string &d) override { return base_->SyncDir(d); }
+  Status RemoveDir(const std::string &d) override {
+    return base_->RemoveDir(d);
+  }
+  Status LinkFile(const std::string &f, const std::string &t) override {
+    return base_->LinkFile(f, t);
+  }
   Status LockFile(const std::string &p, std::unique_ptr<FileLock> *l) override {
     return base_->LockFile(p, l);
   }

@@ -143,6 +143,23 @@ TEST(MemTableTest, InternalKeyOrder) {
   EXPECT_EQ(want, got);
 }
 
+// The size the flush trigger uses is the data held, not the arena blocks:
+// an empty memtable with 64 KiB blocks is not 64 KiB full.
+TEST(MemTableTest, DataSizeTracksEntriesNotBlocks) {
+  MemTable mem(64 * 1024);
+  EXPECT_LT(mem.DataSize(), 1024u);
+  EXPECT_GE(mem.ApproximateMemoryUsage(), 64u * 1024);
+  const std::string value(100, 'v');
+  for (int i = 0; i < 1000; ++i) {
+    mem.Add(static_cast<SequenceNumber>(i + 1), EntryKind::kPut,
+            "key" + std::to_string(100000 + i), value);
+  }
+  // 1000 entries of 109 bytes of key and value, plus tags and nodes.
+  EXPECT_GE(mem.DataSize(), 1000u * 109);
+  EXPECT_LE(mem.DataSize(), 1000u * 200);
+  EXPECT_LE(mem.DataSize(), mem.ApproximateMemoryUsage());
+}
+
 TEST(MemTableTest, LargeValue) {
   MemTable mem;
   std::string big(1 << 20, 'x');

@@ -45,8 +45,16 @@ inline void WriteFile(const std::string &path, const std::string &data) {
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
+// Options for tests that are not about durability: no fsync per write
+// (writes still reach the OS, so they survive a reopen in the process).
+inline Options NoSyncOptions() {
+  Options o;
+  o.sync_mode = SyncMode::kNone;
+  return o;
+}
+
 inline std::unique_ptr<DB> OpenOrDie(const std::string &path,
-                                     Options options = Options()) {
+                                     Options options = NoSyncOptions()) {
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, path, &db);
   EXPECT_TRUE(s.ok()) << s.ToString();

@@ -1,0 +1,51 @@
+#include "db/mem_iterator.h"
+
+#include <string>
+
+namespace shale {
+
+namespace {
+
+class MemIter final : public InternalIterator {
+ public:
+  explicit MemIter(std::shared_ptr<const MemTable> mem)
+      : mem_(std::move(mem)), it_(mem_.get()) {}
+
+  bool Valid() const override { return it_.Valid(); }
+  void SeekToFirst() override { it_.SeekToFirst(); }
+  void SeekToLast() override { it_.SeekToLast(); }
+  void Seek(std::string_view user_key, uint64_t tag) override {
+    it_.Seek(user_key, tag);
+  }
+  void SeekForPrev(std::string_view user_key, uint64_t tag) override {
+    if (tag > 0) {
+      // (user_key, tag - 1) is the entry right after (user_key, tag).
+      it_.SeekBefore(user_key, tag - 1);
+    } else {
+      // Nothing sorts between (k, 0) and (k + '\0', max).
+      scratch_.assign(user_key);
+      scratch_.push_back('\0');
+      it_.SeekBefore(scratch_, UINT64_MAX);
+    }
+  }
+  void Next() override { it_.Next(); }
+  void Prev() override { it_.Prev(); }
+  std::string_view user_key() const override { return it_.user_key(); }
+  uint64_t tag() const override { return it_.tag(); }
+  std::string_view value() const override { return it_.value(); }
+  Status status() const override { return Status::OK(); }
+
+ private:
+  std::shared_ptr<const MemTable> mem_;
+  MemTable::Iterator it_;
+  std::string scratch_;
+};
+
+}  // namespace
+
+std::unique_ptr<InternalIterator> NewMemTableIterator(
+    std::shared_ptr<const MemTable> mem) {
+  return std::make_unique<MemIter>(std::move(mem));
+}
+
+}  // namespace shale
