@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <exception>
 #include <new>
+#include <system_error>
 #include <utility>
 
 #include "error.h"
@@ -34,6 +35,10 @@ int32_t Guard(const char *function, Body &&body) noexcept {
     return rc;
   } catch (const std::bad_alloc &) {
     return FailNoMemory();
+  } catch (const std::system_error &e) {
+    // The system refused a resource: a thread (a job's) or a lock.
+    return Fail(SHALE_E_NOMEM, "the system could not provide a resource: %s",
+                e.what());
   } catch (const std::exception &e) {
     return Fail(SHALE_E_INTERNAL, "internal error (please report): %s",
                 e.what());
@@ -53,6 +58,21 @@ int32_t GuardRelease(const char *function, Body &&body) noexcept {
   int32_t rc = Guard(function, std::forward<Body>(body));
   if (rc == SHALE_OK) previous.Restore();
   return rc;
+}
+
+// For code that runs on a library thread on behalf of a user callback
+// (logger messages, a job's final message), where no entry point's barrier
+// is above it: runs f and reports whether it completed; an exception (out of
+// memory while copying a message) is swallowed so nothing unwinds into the
+// engine's threads.
+template <class F>
+bool NoThrow(F &&f) noexcept {
+  try {
+    f();
+    return true;
+  } catch (...) {
+    return false;
+  }
 }
 
 }  // namespace shale::capi

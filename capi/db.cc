@@ -28,19 +28,16 @@ int32_t CheckValue(const void *value, size_t value_len) {
 // Reads key (as of snapshot) into *value. Shared by get, get_into, exists.
 int32_t ReadKey(shale_db *db, shale_snapshot *snapshot, const void *key,
                 size_t key_len, std::string *value) {
-  std::shared_ptr<DbState> state;
-  int32_t rc = LookupDb(db, &state);
-  if (rc != SHALE_OK) return rc;
-  DbCall call(state.get());
-  if ((rc = call.Enter()) != SHALE_OK) return rc;
-  if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
-  shale::ReadOptions ro;
-  if ((rc = ResolveSnapshot(snapshot, state.get(), &ro.snapshot)) != SHALE_OK) {
+  return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    int32_t rc = CheckKey(key, key_len);
+    if (rc != SHALE_OK) return rc;
+    shale::ReadOptions ro;
+    rc = ResolveSnapshot(snapshot, state.get(), &ro.snapshot);
+    if (rc != SHALE_OK) return rc;
+    rc = FromCore(state->db->Get(ro, View(key, key_len), value));
+    ro.snapshot.reset();  // released while the call is still in flight
     return rc;
-  }
-  rc = FromCore(state->db->Get(ro, View(key, key_len), value));
-  ro.snapshot.reset();  // released while the call is still in flight
-  return rc;
+  });
 }
 
 }  // namespace
@@ -75,12 +72,11 @@ extern "C" SHALE_API int32_t shale_db_open(const char *path,
         core.logger = [ls, min_level](shale::LogLevel level,
                                       std::string_view msg) {
           if (static_cast<int32_t>(level) < min_level) return;
-          try {
+          // A message that cannot be copied is dropped.
+          (void)NoThrow([&] {
             std::string text(msg);
             ls->Deliver(static_cast<int32_t>(level), text.c_str());
-          } catch (...) {
-            // A message that cannot be copied is dropped.
-          }
+          });
         };
       }
     }
@@ -135,27 +131,24 @@ extern "C" SHALE_API int32_t shale_db_put(shale_db *db, const void *key,
                                           size_t key_len, const void *value,
                                           size_t value_len) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
-    if ((rc = CheckValue(value, value_len)) != SHALE_OK) return rc;
-    return FromCore(state->db->Put(View(key, key_len), View(value, value_len)));
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
+      if ((rc = CheckValue(value, value_len)) != SHALE_OK) return rc;
+      return FromCore(
+          state->db->Put(View(key, key_len), View(value, value_len)));
+    });
   });
 }
 
 extern "C" SHALE_API int32_t shale_db_delete(shale_db *db, const void *key,
                                              size_t key_len) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
-    return FromCore(state->db->Delete(View(key, key_len)));
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
+      return FromCore(state->db->Delete(View(key, key_len)));
+    });
   });
 }
 
@@ -216,31 +209,26 @@ extern "C" SHALE_API int32_t shale_db_exists(shale_db *db,
                                              shale_snapshot *snapshot,
                                              const void *key, size_t key_len) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
-    shale::ReadOptions ro;
-    if ((rc = ResolveSnapshot(snapshot, state.get(), &ro.snapshot)) !=
-        SHALE_OK) {
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
+      shale::ReadOptions ro;
+      if ((rc = ResolveSnapshot(snapshot, state.get(), &ro.snapshot)) !=
+          SHALE_OK) {
+        return rc;
+      }
+      rc = FromCore(state->db->Get(ro, View(key, key_len), nullptr));
+      ro.snapshot.reset();
       return rc;
-    }
-    rc = FromCore(state->db->Get(ro, View(key, key_len), nullptr));
-    ro.snapshot.reset();
-    return rc;
+    });
   });
 }
 
 extern "C" SHALE_API int32_t shale_db_sync(shale_db *db) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    return FromCore(state->db->Sync());
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      return FromCore(state->db->Sync());
+    });
   });
 }
 
@@ -251,25 +239,23 @@ extern "C" SHALE_API int32_t shale_db_property(shale_db *db, const char *name,
     if (out == nullptr) {
       return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
     }
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if (name == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "name is NULL");
-    }
-    std::string v;
-    shale::Status st = state->db->GetProperty(name, &v);
-    if (st.IsNotFound()) {
-      return Fail(SHALE_NOT_FOUND, "no property named \"%.200s\"", name);
-    }
-    if ((rc = FromCore(st)) != SHALE_OK) return rc;
-    char *copy = static_cast<char *>(std::malloc(v.size() + 1));
-    if (copy == nullptr) return FailNoMemory();
-    std::memcpy(copy, v.data(), v.size());
-    copy[v.size()] = '\0';
-    *out = copy;
-    return SHALE_OK;
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if (name == nullptr) {
+        return Fail(SHALE_E_INVALID_ARGUMENT, "name is NULL");
+      }
+      std::string v;
+      shale::Status st = state->db->GetProperty(name, &v);
+      if (st.IsNotFound()) {
+        return Fail(SHALE_NOT_FOUND, "no property named \"%.200s\"", name);
+      }
+      if ((rc = FromCore(st)) != SHALE_OK) return rc;
+      char *copy = static_cast<char *>(std::malloc(v.size() + 1));
+      if (copy == nullptr) return FailNoMemory();
+      std::memcpy(copy, v.data(), v.size());
+      copy[v.size()] = '\0';
+      *out = copy;
+      return SHALE_OK;
+    });
   });
 }

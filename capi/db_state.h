@@ -146,6 +146,19 @@ class OwnerGuard {
 // Looks up a db handle and enters a call on it.
 int32_t LookupDb(shale_db *db, std::shared_ptr<DbState> *out);
 
+// Runs body(state) as one call in flight on db: SHALE_E_INVALID_HANDLE /
+// SHALE_E_CLOSED (recorded) when the handle is not a live, open db. The
+// call leaves when body returns, so close waits for it.
+template <class Body>
+int32_t WithDb(shale_db *db, Body &&body) {
+  std::shared_ptr<DbState> state;
+  int32_t rc = LookupDb(db, &state);
+  if (rc != SHALE_OK) return rc;
+  DbCall call(state.get());
+  if ((rc = call.Enter()) != SHALE_OK) return rc;
+  return body(state);
+}
+
 // Checks (ptr, len) byte arguments: NULL only with len 0, len <= max.
 int32_t CheckBytes(const void *ptr, size_t len, const char *name, size_t max,
                    const char *max_name) noexcept;

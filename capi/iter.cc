@@ -39,6 +39,17 @@ int32_t Position(const shale::Iterator &it) {
   return Note(SHALE_NOT_FOUND);
 }
 
+// Moves a positioned iterator one entry (Next or Prev).
+int32_t Step(shale::Iterator &it, void (shale::Iterator::*move)()) {
+  if (!it.Valid()) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "the iterator is not on an entry (call "
+                "shale_iter_first/last/seek first)");
+  }
+  (it.*move)();
+  return Position(it);
+}
+
 // Creates a core iterator for (copied, unchecked) options on an entered db.
 int32_t MakeIterator(DbState *state, const shale_iter_options *options,
                      std::unique_ptr<shale::Iterator> *out) {
@@ -62,18 +73,16 @@ extern "C" SHALE_API int32_t shale_iter_new(shale_db *db,
   return Guard(__func__, [&]() -> int32_t {
     if (out != nullptr) *out = nullptr;
     if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    auto obj = std::make_shared<IterObj>();
-    obj->db = state;
-    if ((rc = MakeIterator(state.get(), options, &obj->it)) != SHALE_OK) {
-      return rc;
-    }
-    *out = ToHandle<shale_iter>(InsertHandle(HandleType::kIter, obj));
-    return SHALE_OK;
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      auto obj = std::make_shared<IterObj>();
+      obj->db = state;
+      if ((rc = MakeIterator(state.get(), options, &obj->it)) != SHALE_OK) {
+        return rc;
+      }
+      *out = ToHandle<shale_iter>(InsertHandle(HandleType::kIter, obj));
+      return SHALE_OK;
+    });
   });
 }
 
@@ -146,13 +155,7 @@ extern "C" SHALE_API int32_t shale_iter_seek_for_prev(shale_iter *iter,
 extern "C" SHALE_API int32_t shale_iter_next(shale_iter *iter) {
   return Guard(__func__, [&]() -> int32_t {
     return WithIter(iter, [](shale::Iterator &it) {
-      if (!it.Valid()) {
-        return Fail(SHALE_E_INVALID_ARGUMENT,
-                    "the iterator is not on an entry (call "
-                    "shale_iter_first/last/seek first)");
-      }
-      it.Next();
-      return Position(it);
+      return Step(it, &shale::Iterator::Next);
     });
   });
 }
@@ -160,13 +163,7 @@ extern "C" SHALE_API int32_t shale_iter_next(shale_iter *iter) {
 extern "C" SHALE_API int32_t shale_iter_prev(shale_iter *iter) {
   return Guard(__func__, [&]() -> int32_t {
     return WithIter(iter, [](shale::Iterator &it) {
-      if (!it.Valid()) {
-        return Fail(SHALE_E_INVALID_ARGUMENT,
-                    "the iterator is not on an entry (call "
-                    "shale_iter_first/last/seek first)");
-      }
-      it.Prev();
-      return Position(it);
+      return Step(it, &shale::Iterator::Prev);
     });
   });
 }

@@ -72,10 +72,10 @@ class JobRegistration {
     int32_t code = MapCode(result.code());
     if (code > 0) code = SHALE_OK;  // NotFound is not a job outcome
     std::string message;
-    try {
-      if (is_verify_) message = VerifyReport();
-      if (message.empty() && code != SHALE_OK) message = result.message();
-    } catch (...) {
+    if (!NoThrow([&] {
+          if (is_verify_) message = VerifyReport();
+          if (message.empty() && code != SHALE_OK) message = result.message();
+        })) {
       message.clear();  // out of memory: the status alone
     }
     CallbackScope scope(db_identity_);
@@ -139,27 +139,20 @@ int32_t StartJob(const std::shared_ptr<DbState> &state, bool is_verify,
   };
   callbacks.done = [reg](const shale::Status &result) { reg->Done(result); };
 
-  std::shared_ptr<shale::Job> job;
+  // Until the job runs, nothing is armed: a failed start (the barrier
+  // reports a thread that could not be created) leaves `user` with the
+  // caller.
+  ScopeExit disarm([&] {
+    reg->Arm(false);
+    reg->SetJob(nullptr);
+  });
   reg->Arm(true);
-  try {
-    job = start(state->db.get(), std::move(callbacks));
-  } catch (const std::system_error &e) {
-    reg->Arm(false);
-    reg->SetJob(nullptr);
-    return Fail(SHALE_E_NOMEM, "could not start a thread for the job: %s",
-                e.what());
-  } catch (...) {
-    reg->Arm(false);
-    reg->SetJob(nullptr);
-    throw;
-  }
+  std::shared_ptr<shale::Job> job =
+      start(state->db.get(), std::move(callbacks));
   if (job == nullptr) {
-    // Nothing was started (the core kept no callbacks); keep `user` with
-    // the caller.
-    reg->Arm(false);
-    reg->SetJob(nullptr);
     return Fail(SHALE_E_INTERNAL, "the engine did not start the job");
   }
+  disarm.Dismiss();
   obj->job = job;
   reg->SetJob(std::move(job));
   reg.reset();  // the core's copies remain: the last one runs user_free

@@ -132,13 +132,11 @@ void ZeroStats(shale_stats *stats) {
 
 extern "C" SHALE_API int32_t shale_db_flush(shale_db *db) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if ((rc = CheckWritable(*state, "flush")) != SHALE_OK) return rc;
-    return FromCore(state->db->Flush());
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if ((rc = CheckWritable(*state, "flush")) != SHALE_OK) return rc;
+      return FromCore(state->db->Flush());
+    });
   });
 }
 
@@ -146,20 +144,19 @@ extern "C" SHALE_API int32_t shale_db_compact_range(
     shale_db *db, const void *start, size_t start_len, const void *end,
     size_t end_len, shale_progress_fn progress, void *user) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    std::optional<std::string> begin_key, end_key;
-    if ((rc = CompactBounds(start, start_len, end, end_len, &begin_key,
-                            &end_key)) != SHALE_OK) {
-      return rc;
-    }
-    if ((rc = CheckWritable(*state, "compact")) != SHALE_OK) return rc;
-    shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
-    return FromCore(state->db->CompactRange(begin_key ? &*begin_key : nullptr,
-                                            end_key ? &*end_key : nullptr, fn));
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      std::optional<std::string> begin_key, end_key;
+      if ((rc = CompactBounds(start, start_len, end, end_len, &begin_key,
+                              &end_key)) != SHALE_OK) {
+        return rc;
+      }
+      if ((rc = CheckWritable(*state, "compact")) != SHALE_OK) return rc;
+      shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
+      return FromCore(state->db->CompactRange(begin_key ? &*begin_key : nullptr,
+                                              end_key ? &*end_key : nullptr,
+                                              fn));
+    });
   });
 }
 
@@ -168,14 +165,12 @@ extern "C" SHALE_API int32_t shale_db_backup(shale_db *db,
                                              shale_progress_fn progress,
                                              void *user) {
   return Guard(__func__, [&]() -> int32_t {
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if ((rc = CheckBackupDest(dest_path)) != SHALE_OK) return rc;
-    shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
-    return FromCore(state->db->Backup(std::string(dest_path), fn));
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if ((rc = CheckBackupDest(dest_path)) != SHALE_OK) return rc;
+      shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
+      return FromCore(state->db->Backup(std::string(dest_path), fn));
+    });
   });
 }
 
@@ -184,22 +179,19 @@ extern "C" SHALE_API int32_t shale_db_verify(shale_db *db,
                                              void *user, char **report) {
   return Guard(__func__, [&]() -> int32_t {
     if (report != nullptr) *report = nullptr;
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
-    std::string text;
-    shale::Status st =
-        state->db->Verify(fn, report != nullptr ? &text : nullptr);
-    if (report != nullptr) {
-      if (text.empty() && !st.ok()) text = st.message();
-      char *copy = CopyString(text);
-      if (copy == nullptr) return FailNoMemory();
-      *report = copy;
-    }
-    return FromCore(st);
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
+      std::string text;
+      shale::Status st =
+          state->db->Verify(fn, report != nullptr ? &text : nullptr);
+      if (report != nullptr) {
+        if (text.empty() && !st.ok()) text = st.message();
+        char *copy = CopyString(text);
+        if (copy == nullptr) return FailNoMemory();
+        *report = copy;
+      }
+      return FromCore(st);
+    });
   });
 }
 
@@ -234,20 +226,17 @@ extern "C" SHALE_API int32_t shale_db_stats(shale_db *db, shale_stats *stats) {
                   stats->struct_size, kStatsMinSize);
     }
     ZeroStats(stats);
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    shale::DbStats core;
-    state->db->GetStats(&core);
-    shale_stats full;
-    std::memset(&full, 0, sizeof(full));
-    ToPublic(core, &full);
-    size_t n = std::min(stats->struct_size, sizeof(shale_stats));
-    size_t keep = sizeof(stats->struct_size);
-    std::memcpy(reinterpret_cast<char *>(stats) + keep,
-                reinterpret_cast<const char *>(&full) + keep, n - keep);
-    return SHALE_OK;
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      shale::DbStats core;
+      state->db->GetStats(&core);
+      shale_stats full;
+      std::memset(&full, 0, sizeof(full));
+      ToPublic(core, &full);
+      size_t n = std::min(stats->struct_size, sizeof(shale_stats));
+      size_t keep = sizeof(stats->struct_size);
+      std::memcpy(reinterpret_cast<char *>(stats) + keep,
+                  reinterpret_cast<const char *>(&full) + keep, n - keep);
+      return SHALE_OK;
+    });
   });
 }

@@ -12,19 +12,16 @@ extern "C" SHALE_API int32_t shale_snapshot_new(shale_db *db,
   return Guard(__func__, [&]() -> int32_t {
     if (out != nullptr) *out = nullptr;
     if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    auto obj = std::make_shared<SnapshotObj>();
-    obj->db = state;
-    obj->snap = state->db->GetSnapshot();
-    if (obj->snap == nullptr) {
-      return Fail(SHALE_E_INTERNAL, "the core returned no snapshot");
-    }
-    *out = ToHandle<shale_snapshot>(InsertHandle(HandleType::kSnapshot, obj));
-    return SHALE_OK;
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      auto obj = std::make_shared<SnapshotObj>();
+      obj->db = state;
+      obj->snap = state->db->GetSnapshot();
+      if (obj->snap == nullptr) {
+        return Fail(SHALE_E_INTERNAL, "the core returned no snapshot");
+      }
+      *out = ToHandle<shale_snapshot>(InsertHandle(HandleType::kSnapshot, obj));
+      return SHALE_OK;
+    });
   });
 }
 

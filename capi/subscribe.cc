@@ -6,6 +6,7 @@
 #include "error.h"
 #include "handle_table.h"
 #include "objects.h"
+#include "scope_exit.h"
 
 using namespace shale::capi;
 
@@ -64,37 +65,32 @@ extern "C" SHALE_API int32_t shale_db_subscribe(
   return Guard(__func__, [&]() -> int32_t {
     if (out != nullptr) *out = nullptr;
     if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
-    std::shared_ptr<DbState> state;
-    int32_t rc = LookupDb(db, &state);
-    if (rc != SHALE_OK) return rc;
-    DbCall call(state.get());
-    if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if (fn == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "fn is NULL");
-    if ((rc = CheckBytes(prefix, prefix_len, "prefix", SHALE_MAX_KEY_SIZE,
-                         "SHALE_MAX_KEY_SIZE")) != SHALE_OK) {
-      return rc;
-    }
-    auto obj = std::make_shared<SubscriptionObj>();
-    obj->db = state;
-    auto reg = std::make_shared<Registration>(state.get(), fn, user, user_free);
-    shale::ChangeFn change = [reg](shale::ChangeKind kind, std::string_view key,
-                                   std::string_view value) {
-      reg->Deliver(kind, key, value);
-    };
-    std::string prefix_copy(View(prefix, prefix_len));
-    obj->id = state->db->Subscribe(std::move(prefix_copy), std::move(change));
-    uint64_t handle;
-    try {
-      handle = InsertHandle(HandleType::kSubscription, obj);
-    } catch (...) {
-      // Not armed: ending it does not run user_free; the caller keeps user.
-      state->db->Unsubscribe(obj->id);
-      throw;
-    }
-    reg->Arm(true);
-    reg.reset();  // only the core's copy remains: its end runs user_free
-    *out = ToHandle<shale_subscription>(handle);
-    return SHALE_OK;
+    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+      int32_t rc;
+      if (fn == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "fn is NULL");
+      if ((rc = CheckBytes(prefix, prefix_len, "prefix", SHALE_MAX_KEY_SIZE,
+                           "SHALE_MAX_KEY_SIZE")) != SHALE_OK) {
+        return rc;
+      }
+      auto obj = std::make_shared<SubscriptionObj>();
+      obj->db = state;
+      auto reg =
+          std::make_shared<Registration>(state.get(), fn, user, user_free);
+      shale::ChangeFn change =
+          [reg](shale::ChangeKind kind, std::string_view key,
+                std::string_view value) { reg->Deliver(kind, key, value); };
+      std::string prefix_copy(View(prefix, prefix_len));
+      obj->id = state->db->Subscribe(std::move(prefix_copy), std::move(change));
+      // Until the handle exists the registration is not armed: ending it
+      // does not run user_free, so the caller keeps user.
+      ScopeExit unsubscribe([&] { state->db->Unsubscribe(obj->id); });
+      uint64_t handle = InsertHandle(HandleType::kSubscription, obj);
+      unsubscribe.Dismiss();
+      reg->Arm(true);
+      reg.reset();  // only the core's copy remains: its end runs user_free
+      *out = ToHandle<shale_subscription>(handle);
+      return SHALE_OK;
+    });
   });
 }
 
