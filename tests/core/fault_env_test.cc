@@ -7,7 +7,7 @@
 #include <string>
 
 #include "db/db.h"
-#include "env/env.h"
+#include "env/env_wrapper.h"
 #include "test_util.h"
 
 namespace shale {
@@ -17,95 +17,49 @@ using testing::GetOr;
 using testing::OpenOrDie;
 using testing::TempDir;
 
-// Wraps the default Env; log files' Sync/Append fail on demand.
-class FaultEnv final : public Env {
+// Wraps the default Env; writable files' Sync/Append fail on demand.
+class FaultEnv final : public EnvWrapper {
  public:
+  FaultEnv() : EnvWrapper(Env::Default()) {}
+
   std::atomic<bool> fail_sync{false};
   std::atomic<bool> fail_append{false};
   std::atomic<int> syncs{0};
 
-  Status NewSequentialFile(const std::string &p,
-                           std::unique_ptr<SequentialFile> *out) override {
-    return base_->NewSequentialFile(p, out);
-  }
-  Status NewRandomAccessFile(const std::string &p,
-                             std::unique_ptr<RandomAccessFile> *out) override {
-    return base_->NewRandomAccessFile(p, out);
-  }
   Status NewWritableFile(const std::string &p,
                          std::unique_ptr<WritableFile> *out) override {
-    std::unique_ptr<WritableFile> f;
-    Status s = base_->NewWritableFile(p, &f);
-    if (s.ok()) *out = std::make_unique<File>(this, std::move(f));
-    return s;
+    return Wrap(base()->NewWritableFile(p, out), out);
   }
   Status NewAppendableFile(const std::string &p,
                            std::unique_ptr<WritableFile> *out) override {
-    std::unique_ptr<WritableFile> f;
-    Status s = base_->NewAppendableFile(p, &f);
-    if (s.ok()) *out = std::make_unique<File>(this, std::move(f));
-    return s;
-  }
-  bool FileExists(const std::string &p) override {
-    return base_->FileExists(p);
-  }
-  Status GetChildren(const std::string &d,
-                     std::vector<std::string> *n) override {
-    return base_->GetChildren(d, n);
-  }
-  Status RemoveFile(const std::string &p) override {
-    return base_->RemoveFile(p);
-  }
-  Status CreateDir(const std::string &d) override {
-    return base_->CreateDir(d);
-  }
-  Status GetFileSize(const std::string &p, uint64_t *s) override {
-    return base_->GetFileSize(p, s);
-  }
-  Status RenameFile(const std::string &f, const std::string &t) override {
-    return base_->RenameFile(f, t);
-  }
-  Status TruncateFile(const std::string &p, uint64_t s) override {
-    return base_->TruncateFile(p, s);
-  }
-  Status SyncDir(const std::string &d) override { return base_->SyncDir(d); }
-  Status RemoveDir(const std::string &d) override {
-    return base_->RemoveDir(d);
-  }
-  Status LinkFile(const std::string &f, const std::string &t) override {
-    return base_->LinkFile(f, t);
-  }
-  Status LockFile(const std::string &p, std::unique_ptr<FileLock> *l) override {
-    return base_->LockFile(p, l);
-  }
-  Status UnlockFile(std::unique_ptr<FileLock> l) override {
-    return base_->UnlockFile(std::move(l));
+    return Wrap(base()->NewAppendableFile(p, out), out);
   }
 
  private:
-  class File final : public WritableFile {
+  class File final : public WritableFileWrapper {
    public:
     File(FaultEnv *env, std::unique_ptr<WritableFile> f)
-        : env_(env), f_(std::move(f)) {}
+        : WritableFileWrapper(std::move(f)), env_(env) {}
     Status Append(std::string_view d) override {
       if (env_->fail_append) return Status::IOError("write: injected", EIO);
-      return f_->Append(d);
+      return WritableFileWrapper::Append(d);
     }
-    Status Flush() override { return f_->Flush(); }
     Status Sync() override {
       env_->syncs++;
       if (env_->fail_sync) {
         return Status::IOError("fsync: injected failure", EIO);
       }
-      return f_->Sync();
+      return WritableFileWrapper::Sync();
     }
-    Status Close() override { return f_->Close(); }
 
    private:
     FaultEnv *env_;
-    std::unique_ptr<WritableFile> f_;
   };
-  Env *base_ = Env::Default();
+
+  Status Wrap(Status s, std::unique_ptr<WritableFile> *out) {
+    if (s.ok()) *out = std::make_unique<File>(this, std::move(*out));
+    return s;
+  }
 };
 
 TEST(FaultEnvTest, FailedSyncFailsTheWriteAndIsSticky) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -11,7 +12,7 @@
 #include <thread>
 
 #include "db/db.h"
-#include "env/env.h"
+#include "env/env_wrapper.h"
 #include "test_util.h"
 
 namespace shale {
@@ -371,88 +372,35 @@ TEST(Corruption, DamagedLastManifestRecordNamesTheManifest) {
 }
 
 // Fails Sync of table files on demand.
-class SstSyncFailEnv final : public Env {
+class SstSyncFailEnv final : public EnvWrapper {
  public:
+  SstSyncFailEnv() : EnvWrapper(Env::Default()) {}
+
   std::atomic<bool> fail{false};
-  Status NewSequentialFile(const std::string &p,
-                           std::unique_ptr<SequentialFile> *o) override {
-    return base_->NewSequentialFile(p, o);
-  }
-  Status NewRandomAccessFile(const std::string &p,
-                             std::unique_ptr<RandomAccessFile> *o) override {
-    return base_->NewRandomAccessFile(p, o);
-  }
+
   Status NewWritableFile(const std::string &p,
                          std::unique_ptr<WritableFile> *o) override {
-    std::unique_ptr<WritableFile> f;
-    Status s = base_->NewWritableFile(p, &f);
-    if (s.ok()) {
-      const bool sst = p.size() > 4 && p.substr(p.size() - 4) == ".sst";
-      *o = std::make_unique<File>(this, std::move(f), sst);
-    }
+    Status s = base()->NewWritableFile(p, o);
+    const bool sst = p.size() > 4 && p.substr(p.size() - 4) == ".sst";
+    if (s.ok() && sst) *o = std::make_unique<File>(this, std::move(*o));
     return s;
-  }
-  Status NewAppendableFile(const std::string &p,
-                           std::unique_ptr<WritableFile> *o) override {
-    return base_->NewAppendableFile(p, o);
-  }
-  bool FileExists(const std::string &p) override {
-    return base_->FileExists(p);
-  }
-  Status GetChildren(const std::string &d,
-                     std::vector<std::string> *n) override {
-    return base_->GetChildren(d, n);
-  }
-  Status RemoveFile(const std::string &p) override {
-    return base_->RemoveFile(p);
-  }
-  Status CreateDir(const std::string &d) override {
-    return base_->CreateDir(d);
-  }
-  Status RemoveDir(const std::string &d) override {
-    return base_->RemoveDir(d);
-  }
-  Status GetFileSize(const std::string &p, uint64_t *s) override {
-    return base_->GetFileSize(p, s);
-  }
-  Status RenameFile(const std::string &f, const std::string &t) override {
-    return base_->RenameFile(f, t);
-  }
-  Status TruncateFile(const std::string &p, uint64_t s) override {
-    return base_->TruncateFile(p, s);
-  }
-  Status SyncDir(const std::string &d) override { return base_->SyncDir(d); }
-  Status LinkFile(const std::string &f, const std::string &t) override {
-    return base_->LinkFile(f, t);
-  }
-  Status LockFile(const std::string &p, std::unique_ptr<FileLock> *l) override {
-    return base_->LockFile(p, l);
-  }
-  Status UnlockFile(std::unique_ptr<FileLock> l) override {
-    return base_->UnlockFile(std::move(l));
   }
 
  private:
-  class File final : public WritableFile {
+  class File final : public WritableFileWrapper {
    public:
-    File(SstSyncFailEnv *env, std::unique_ptr<WritableFile> f, bool sst)
-        : env_(env), f_(std::move(f)), sst_(sst) {}
-    Status Append(std::string_view d) override { return f_->Append(d); }
-    Status Flush() override { return f_->Flush(); }
+    File(SstSyncFailEnv *env, std::unique_ptr<WritableFile> f)
+        : WritableFileWrapper(std::move(f)), env_(env) {}
     Status Sync() override {
-      if (sst_ && env_->fail.load()) {
-        return Status::IOError("fsync table: injected failure", 5);
+      if (env_->fail.load()) {
+        return Status::IOError("fsync table: injected failure", EIO);
       }
-      return f_->Sync();
+      return WritableFileWrapper::Sync();
     }
-    Status Close() override { return f_->Close(); }
 
    private:
     SstSyncFailEnv *env_;
-    std::unique_ptr<WritableFile> f_;
-    bool sst_;
   };
-  Env *base_ = Env::Default();
 };
 
 TEST(BackgroundError, FailedTableSyncIsStickyAndNothingIsLost) {
