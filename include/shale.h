@@ -107,9 +107,9 @@ extern "C" {
 /* ---------------------------------------------------------------------- */
 
 #define SHALE_VERSION_MAJOR 0
-#define SHALE_VERSION_MINOR 2
+#define SHALE_VERSION_MINOR 3
 #define SHALE_VERSION_PATCH 0
-#define SHALE_VERSION_STRING "0.2.0"
+#define SHALE_VERSION_STRING "0.3.0"
 /* major * 10000 + minor * 100 + patch */
 #define SHALE_VERSION_NUMBER                                                  \
   (SHALE_VERSION_MAJOR * 10000 + SHALE_VERSION_MINOR * 100 +                 \
@@ -221,6 +221,7 @@ typedef struct shale_snapshot shale_snapshot;
 typedef struct shale_iter shale_iter;
 typedef struct shale_subscription shale_subscription;
 typedef struct shale_job shale_job;
+typedef struct shale_pin shale_pin;
 
 /* ---------------------------------------------------------------------- */
 /* Callbacks                                                               */
@@ -447,6 +448,25 @@ SHALE_API int32_t shale_db_get_into(shale_db *db, shale_snapshot *snapshot,
                                     const void *key, size_t key_len,
                                     void *buf, size_t capacity,
                                     size_t *needed);
+
+/* Reads the value of key into a pin, so that a binding can read it in
+ * place instead of copying it again into its own objects (the value is
+ * copied once, from the store into the pin). snapshot: as shale_db_get.
+ * out: not NULL; on SHALE_OK *out is an owned handle to free with
+ * shale_pin_free, otherwise NULL. value: not NULL; borrowed (out), valid
+ * until shale_pin_free (also after the db is closed), non-NULL on SHALE_OK
+ * even for an empty value, otherwise NULL. value_len: not NULL; the
+ * length, or 0. A pin is immutable: any thread may read it, one frees it.
+ * Returns as shale_db_get. Thread-safe. Since 0.3.0. */
+SHALE_API int32_t shale_db_get_pinned(shale_db *db, shale_snapshot *snapshot,
+                                      const void *key, size_t key_len,
+                                      shale_pin **out, const void **value,
+                                      size_t *value_len);
+
+/* Frees a pin; the value pointer it gave is then invalid. pin: consumed
+ * (in); NULL is a no-op. Returns SHALE_OK; SHALE_E_INVALID_HANDLE.
+ * Since 0.3.0. */
+SHALE_API int32_t shale_pin_free(shale_pin *pin);
 
 /* Tells whether key exists (as of snapshot, NULL: latest) without copying
  * its value. Returns SHALE_OK if it exists, SHALE_NOT_FOUND if not, or an
@@ -689,6 +709,68 @@ SHALE_API int32_t shale_batch_count(shale_batch *batch, size_t *count);
 SHALE_API int32_t shale_db_write(shale_db *db, shale_batch *batch);
 
 /* ---------------------------------------------------------------------- */
+/* Many keys in one call                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* These take `count` keys laid end to end in one buffer (`keys`, borrowed
+ * (in)) with their lengths in an array (`key_lens`, count elements,
+ * borrowed (in)); values likewise. A binding joins its keys once and
+ * crosses the FFI once per call instead of once per key. keys and values
+ * may be NULL only when every length is 0; key_lens and value_lens may be
+ * NULL only when count is 0. Every key and value is checked before
+ * anything is read or written: on SHALE_E_INVALID_ARGUMENT the message
+ * names the index of the first bad one, and nothing was written. */
+
+/* value_lens entry of a key that has no value. */
+#define SHALE_MISSING ((size_t)-1)
+
+/* Reads count keys, all as of one point in time (snapshot, or the state
+ * at this call). values: not NULL; on SHALE_OK *values is an owned (out)
+ * buffer holding the values found, end to end in key order (non-NULL
+ * even when none was found; free with shale_free), otherwise NULL.
+ * value_lens: not NULL unless count is 0; count elements, filled by the
+ * call: the length of key i's value, or SHALE_MISSING if it has none;
+ * all SHALE_MISSING on failure. found: NULL or set to the number of keys
+ * found (0 on failure). A key may appear several times.
+ * Returns SHALE_OK (also when some or all keys are missing);
+ * SHALE_E_INVALID_ARGUMENT; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
+ * SHALE_E_NOMEM; SHALE_E_IO; SHALE_E_CORRUPTION. Thread-safe.
+ * Since 0.3.0. */
+SHALE_API int32_t shale_db_get_many(shale_db *db, shale_snapshot *snapshot,
+                                    size_t count, const void *keys,
+                                    const size_t *key_lens, void **values,
+                                    size_t *value_lens, size_t *found);
+
+/* Sets count keys to their values in one atomic write (as a batch: after
+ * a crash all of it or none of it is present); a later key wins over an
+ * earlier equal one. Returns as shale_db_put (the total must also stay
+ * within SHALE_MAX_BATCH_SIZE). Thread-safe. Since 0.3.0. */
+SHALE_API int32_t shale_db_put_many(shale_db *db, size_t count,
+                                    const void *keys, const size_t *key_lens,
+                                    const void *values,
+                                    const size_t *value_lens);
+
+/* Removes count keys in one atomic write. Returns as shale_db_put_many.
+ * Thread-safe. Since 0.3.0. */
+SHALE_API int32_t shale_db_delete_many(shale_db *db, size_t count,
+                                       const void *keys,
+                                       const size_t *key_lens);
+
+/* Appends count puts to a batch, in order. On any error the batch is
+ * unchanged. Returns as shale_batch_put. Single-owner. Since 0.3.0. */
+SHALE_API int32_t shale_batch_put_many(shale_batch *batch, size_t count,
+                                       const void *keys,
+                                       const size_t *key_lens,
+                                       const void *values,
+                                       const size_t *value_lens);
+
+/* Appends count deletes to a batch. Returns as shale_batch_put_many.
+ * Single-owner. Since 0.3.0. */
+SHALE_API int32_t shale_batch_delete_many(shale_batch *batch, size_t count,
+                                          const void *keys,
+                                          const size_t *key_lens);
+
+/* ---------------------------------------------------------------------- */
 /* Snapshots                                                               */
 /* ---------------------------------------------------------------------- */
 
@@ -794,6 +876,32 @@ SHALE_API int32_t shale_iter_key(shale_iter *iter, const void **key,
                                  size_t *key_len);
 SHALE_API int32_t shale_iter_value(shale_iter *iter, const void **value,
                                    size_t *value_len);
+
+/* Directions for shale_iter_next_many. */
+#define SHALE_ITER_FORWARD 0
+#define SHALE_ITER_BACKWARD 1
+
+/* Reads entries starting at the current one and moving in direction
+ * (SHALE_ITER_FORWARD: as shale_iter_next; SHALE_ITER_BACKWARD: as
+ * shale_iter_prev), at most max_count of them and, after the first, no
+ * more than max_bytes of keys and values (0: no byte limit). The iterator
+ * is left on the entry after the last one returned (unpositioned if there
+ * is none), so repeated calls walk the range. data: not NULL; on SHALE_OK
+ * *data is an owned (out) buffer, key 0, value 0, key 1, value 1, ... end
+ * to end, free with shale_free; otherwise NULL. lens: not NULL; 2 *
+ * max_count elements: lens[2i] the length of key i, lens[2i+1] of value i.
+ * count: not NULL; the number of entries read (0 unless SHALE_OK).
+ * Returns SHALE_OK (count >= 1); SHALE_NOT_FOUND if the iterator is not on
+ * an entry; SHALE_E_INVALID_ARGUMENT (a NULL out-pointer, max_count 0 or
+ * over SIZE_MAX / 2, an unknown direction); SHALE_E_INVALID_HANDLE;
+ * SHALE_E_CLOSED; SHALE_E_BUSY; SHALE_E_NOMEM; SHALE_E_IO;
+ * SHALE_E_CORRUPTION (after an I/O error or corruption the entries before
+ * it are not returned; the iterator is left where the error happened).
+ * Single-owner. Since 0.3.0. */
+SHALE_API int32_t shale_iter_next_many(shale_iter *iter, int32_t direction,
+                                       size_t max_count, size_t max_bytes,
+                                       void **data, size_t *lens,
+                                       size_t *count);
 
 /* ---------------------------------------------------------------------- */
 /* Scans                                                                   */
