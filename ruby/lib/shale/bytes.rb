@@ -1,0 +1,66 @@
+# frozen_string_literal: true
+
+module Shale
+  # Turning Ruby strings into the (pointer, length) byte spans of the C API
+  # and back. Keys and values are bytes: a String of any encoding is taken
+  # as its bytes; every String the binding returns is ASCII-8BIT.
+  module Bytes
+    module_function
+
+    # The bytes of `obj` as a String that is safe to hand to C.
+    #
+    # Why a copy: functions that do I/O run with the GVL released, so another
+    # Ruby thread could modify (and reallocate) the caller's String while C
+    # is reading it. `String#b` makes a copy that nobody else can reach (for
+    # long strings it shares the buffer copy-on-write, so it is cheap); a
+    # frozen String cannot change and is passed as it is.
+    def arg(obj, what = "key")
+      if obj.is_a?(String)
+        obj.frozen? ? obj : obj.b
+      elsif obj.respond_to?(:to_str)
+        obj.to_str.b
+      else
+        raise TypeError, "shale: #{what} must be a String, not #{obj.class}"
+      end
+    end
+
+    # Like #arg but nil stays nil (an absent bound or prefix).
+    def opt(obj, what)
+      obj.nil? ? nil : arg(obj, what)
+    end
+
+    # Packs an Array of byte strings for the *_many functions: the strings
+    # laid end to end, and their lengths as a native size_t array. Both are
+    # fresh Strings nobody else references, so they are passed to C as they
+    # are (FFI hands a String's buffer to a :pointer parameter).
+    # Returns [joined, lens_packed].
+    def join(list, what = "key")
+      lens = Array.new(list.size)
+      parts = Array.new(list.size)
+      list.each_with_index do |s, i|
+        b = arg(s, what)
+        parts[i] = b
+        lens[i] = b.bytesize
+      end
+      [parts.join.b, lens.pack("J*")]
+    end
+
+    # #join for Strings that are already private copies (see #arg).
+    def pack(list)
+      [list.join.b, list.map(&:bytesize).pack("J*")]
+    end
+
+    # A copy of `len` bytes at `ptr` as an ASCII-8BIT String ("" for 0).
+    def read(ptr, len)
+      return String.new(encoding: Encoding::BINARY) if len.zero?
+
+      ptr.read_bytes(len)
+    end
+
+    # `str` with a byte appended that makes the smallest key greater than it
+    # in memcmp order: turns inclusive ends into exclusive ones and back.
+    def successor(str)
+      str + "\0".b
+    end
+  end
+end

@@ -1,0 +1,179 @@
+# frozen_string_literal: true
+
+module Shale
+  # C-to-Ruby callbacks: the trampolines, the registry that keeps their Ruby
+  # targets alive, and the rule that no Ruby exception ever unwinds through
+  # C.
+  #
+  # C never holds a Ruby object. Each registration (a subscription, one
+  # running compact/backup/verify) is stored in a Hash under a token (the
+  # target's object_id, unique for the life of the process), and the token is
+  # what C gets as its `void *user`. The trampolines are constants created
+  # once, so the function pointers handed to C never dangle. A subscription's
+  # entry is dropped by USER_FREE, which the library calls exactly once when
+  # the registration ends — so the Ruby block lives exactly as long as C may
+  # call it.
+  #
+  # Exceptions: a Ruby exception must not longjmp across C frames (it would
+  # skip the library's unlock and cleanup code). Every trampoline rescues
+  # Exception, and the exception is re-raised in Ruby after the C call that
+  # led to the callback has returned:
+  # * progress blocks run on the caller's thread during compact/backup/
+  #   verify: the trampoline returns non-zero (the operation stops with
+  #   SHALE_E_CANCELLED) and the operation re-raises the block's exception;
+  # * subscription blocks run synchronously on the thread that made the
+  #   write, inside the write call: the exception is parked in a fiber-local
+  #   slot and the write method raises it after C returns (the write itself
+  #   has happened; the library ignores a subscription's return value).
+  module Callbacks
+    # token => target. Plain Hash operations are atomic under the GVL; no
+    # Mutex, because USER_FREE can run from a finalizer (a db closed by the
+    # GC), and a finalizer may run on a thread that already holds any lock.
+    REGISTRY = {} # rubocop:disable Style/MutableConstant
+    DEFERRED = :__shale_deferred_callback_error
+
+    module_function
+
+    # Stores `target`; returns the pointer to pass to C as `user`.
+    def register(target)
+      token = target.object_id
+      REGISTRY[token] = target
+      FFI::Pointer.new(token)
+    end
+
+    def unregister(user)
+      REGISTRY.delete(user.address)
+    end
+
+    def lookup(user)
+      REGISTRY[user.address]
+    end
+
+    # Raises (once) the exception a subscription block raised on this fiber
+    # during the C call that just returned.
+    def raise_deferred!
+      err = Thread.current[DEFERRED]
+      return if err.nil?
+
+      Thread.current[DEFERRED] = nil
+      raise err
+    end
+
+    # Runs the block (a Ruby callback) so that nothing escapes into C.
+    # Returns [true, value] when it returned normally, else [false, exception].
+    # A non-local exit (throw, break, Thread#kill) cannot be let through
+    # either: `return` from an ensure clause cancels it, and it is reported
+    # as a Shale::CallbackError instead.
+    def guard
+      finished = false
+      begin
+        value = yield
+        finished = true
+        [true, value]
+      rescue Exception => e # rubocop:disable Lint/RescueException -- must not reach C
+        finished = true
+        [false, e]
+      ensure
+        unless finished
+          # rubocop:disable Lint/EnsureReturn -- the point: stop the unwind here
+          return [false, CallbackError.new("shale: a callback exited by throw, break " \
+                                           "or Thread#kill; that cannot cross the C library")]
+          # rubocop:enable Lint/EnsureReturn
+        end
+      end
+    end
+
+    def on_change(user, kind, kptr, klen, vptr, vlen)
+      sub = lookup(user)
+      return 0 if sub.nil?
+
+      ok, err = guard do
+        key = Bytes.read(kptr, klen)
+        if kind == Native::CHANGE_DELETE
+          sub.deliver(:delete, key, nil)
+        else
+          sub.deliver(:put, key, Bytes.read(vptr, vlen))
+        end
+      end
+      Thread.current[DEFERRED] ||= err unless ok
+      0
+    end
+
+    def on_progress(user, done, total)
+      op = lookup(user)
+      return 1 if op.nil?
+
+      ok, result = guard { op.block.call(done, total) }
+      if !ok
+        op.error = result
+        1
+      elsif result == :cancel
+        op.cancelled = true
+        1
+      else
+        0
+      end
+    end
+
+    def on_user_free(user)
+      target = REGISTRY.delete(user.address)
+      target&.ended
+    rescue Exception # rubocop:disable Lint/RescueException -- must not reach C
+      nil
+    end
+
+    CHANGE = FFI::Function.new(:int, [:pointer, :int32, :pointer, :size_t, :pointer, :size_t]) do |*args|
+      Callbacks.on_change(*args)
+    end
+    PROGRESS = FFI::Function.new(:int, [:pointer, :uint64, :uint64]) do |user, done, total|
+      Callbacks.on_progress(user, done, total)
+    end
+    USER_FREE = FFI::Function.new(:void, [:pointer]) do |user|
+      Callbacks.on_user_free(user)
+    end
+
+    # One synchronous operation's progress block and what it did.
+    class Progress
+      attr_reader :block
+      attr_accessor :error, :cancelled
+
+      def initialize(block)
+        @block = block
+        @error = nil
+        @cancelled = false
+      end
+
+      def ended; end
+
+      # Calls `yield(fn, user)` (the C call) with this progress block
+      # registered, unregisters it, and raises the block's exception if it
+      # raised one. Returns the C call's status. With no block, passes NULLs.
+      def self.run(block)
+        return yield(nil, nil) if block.nil?
+
+        op = new(block)
+        user = Callbacks.register(op)
+        begin
+          status = yield(PROGRESS, user)
+        ensure
+          Callbacks.unregister(user)
+        end
+        raise op.error if op.error
+
+        status
+      end
+    end
+  end
+
+  # An exception raised for a callback that left by throw/break/kill.
+  # Its #code is SHALE_E_CANCELLED: the operation it interrupted stopped.
+  class CallbackError < StandardError
+    include Error
+
+    def initialize(msg = nil)
+      super
+      @code = Native::E_CANCELLED
+      @errno = 0
+    end
+  end
+end

@@ -1,0 +1,211 @@
+# frozen_string_literal: true
+
+module Shale
+  # An open shale database: an ordered map of byte strings to byte strings,
+  # stored in one directory.
+  #
+  #   Shale::DB.open("/tmp/demo") do |db|
+  #     db["k"] = "v"
+  #     db["k"]                     # => "v" (ASCII-8BIT)
+  #     db.each(prefix: "k") { |key, value| ... }
+  #   end
+  #
+  # Reads (#get, #[], #fetch, #key?, #get_many, #each, #iterator) come from
+  # Reader, maintenance (#flush, #sync, #compact, #backup, #verify, #stats)
+  # from Maintenance. A DB may be used from many threads at once; calls that
+  # do I/O release the GVL.
+  class DB
+    include Reader
+    include Maintenance
+
+    # Opens (creating it by default) the db in directory `path`.
+    #
+    # Options (keywords; see shale_options in shale.h for the defaults):
+    #   create_if_missing: true/false   error_if_exists:  true/false
+    #   read_only:  true/false          salvage:          true/false
+    #   sync:  :none, :every or :group  log_level: :debug/:info/:warn/:error
+    #   write_buffer_size, block_cache_capacity, block_size,
+    #   bloom_bits_per_key, max_open_files, level0_compaction_trigger,
+    #   level0_slowdown_trigger, level0_stop_trigger, target_file_size,
+    #   level1_max_bytes, level_size_multiplier: Integers
+    #
+    # With a block: yields the db, closes it when the block ends (also on an
+    # exception) and returns the block's value. Without: returns the db.
+    def self.open(path, **opts)
+      db = new(path, **opts)
+      return db unless block_given?
+
+      begin
+        yield db
+      ensure
+        db.close
+      end
+    end
+
+    # The path as given to open.
+    attr_reader :path
+
+    def initialize(path, **opts)
+      @path = File.path(path)
+      options = Options.build(opts)
+      out = FFI::MemoryPointer.new(:pointer)
+      st = Native.shale_db_open(@path, options, out)
+      Error.raise_last(st) unless st == Native::OK
+      @handle = Handle.new(self, out.get_pointer(0), :shale_db_close)
+    end
+
+    # Closes the db: waits for calls in flight on other threads, ends every
+    # subscription, syncs the log, releases the directory lock. Snapshots and
+    # iterators still open raise ClosedError afterwards. Safe to call twice.
+    # Raises BusyError from inside one of this db's callbacks (nothing is
+    # closed then), IOError if the final sync failed (closed all the same).
+    def close
+      st = @handle.release_unless_busy
+      Error.raise_last(st) unless st == Native::OK || st == Native::E_INVALID_HANDLE
+      nil
+    end
+
+    def closed?
+      @handle.released?
+    end
+
+    # The native handle; raises ClosedError once closed.
+    def db_pointer
+      p = @handle.pointer
+      Error.raise_own(Native::E_CLOSED, "shale: db #{@path} is closed") if p.nil?
+      p
+    end
+
+    # Reads see the latest state.
+    def snapshot_pointer
+      nil
+    end
+
+    # --- writes ----------------------------------------------------------
+
+    # Sets key to value; returns value. Acknowledged once durable per the
+    # sync mode.
+    def put(key, value)
+      k = Bytes.arg(key)
+      v = Bytes.arg(value, "value")
+      st = Native.shale_db_put(db_pointer, k, k.bytesize, v, v.bytesize)
+      Error.raise_last(st) unless st == Native::OK
+      Callbacks.raise_deferred!
+      value
+    end
+
+    def []=(key, value)
+      put(key, value)
+    end
+
+    # Removes key (no error if absent). Returns nil: the old value is not
+    # read (that would cost a lookup).
+    def delete(key)
+      k = Bytes.arg(key)
+      st = Native.shale_db_delete(db_pointer, k, k.bytesize)
+      Error.raise_last(st) unless st == Native::OK
+      Callbacks.raise_deferred!
+      nil
+    end
+
+    # Sets many keys in one atomic write and one FFI crossing. `pairs`: a
+    # Hash or an Enumerable of [key, value]. A later key wins over an
+    # earlier equal one. Returns self.
+    def put_many(pairs)
+      keys = []
+      values = []
+      pairs.each do |k, v|
+        keys << k
+        values << v
+      end
+      return self if keys.empty?
+      return write_with { |b| b.put_many(pairs) } unless Native::MANY
+
+      kj, kl = Bytes.join(keys)
+      vj, vl = Bytes.join(values, "value")
+      st = Native.shale_db_put_many(db_pointer, keys.size, kj, kl, vj, vl)
+      Error.raise_last(st) unless st == Native::OK
+      Callbacks.raise_deferred!
+      self
+    end
+
+    # Removes many keys in one atomic write and one FFI crossing.
+    def delete_many(keys)
+      keys = keys.to_a
+      return self if keys.empty?
+      return write_with { |b| b.delete_many(keys) } unless Native::MANY
+
+      kj, kl = Bytes.join(keys)
+      st = Native.shale_db_delete_many(db_pointer, keys.size, kj, kl)
+      Error.raise_last(st) unless st == Native::OK
+      Callbacks.raise_deferred!
+      self
+    end
+
+    # Applies a Batch atomically. The batch is kept (reusable). Returns self.
+    def write(batch)
+      raise TypeError, "shale: expected a Shale::Batch, not #{batch.class}" unless batch.is_a?(Batch)
+
+      b = batch.native_for_write
+      st = Native.shale_db_write(db_pointer, b)
+      Error.raise_last(st) unless st == Native::OK
+      Callbacks.raise_deferred!
+      self
+    end
+
+    # Yields a new Batch; when the block returns normally, writes it
+    # atomically and returns the block's value. If the block raises (or
+    # leaves by break/throw/return), nothing is written.
+    def batch
+      b = Batch.new
+      begin
+        result = yield b
+        write(b)
+        result
+      ensure
+        b.close
+      end
+    end
+
+    # --- snapshots and subscriptions -------------------------------------
+
+    # A Snapshot of the current state. With a block: yields it, frees it
+    # afterwards and returns the block's value.
+    def snapshot
+      s = Snapshot.new(self)
+      return s unless block_given?
+
+      begin
+        yield s
+      ensure
+        s.close
+      end
+    end
+
+    # Calls the block with (kind, key, value) for every change made through
+    # this db to a key starting with `prefix` ("" for all). Returns a
+    # Subscription (#unsubscribe). See Subscription for where the block runs.
+    def subscribe(prefix = "", &block)
+      raise ArgumentError, "shale: subscribe needs a block" unless block
+
+      Subscription.new(self, Bytes.arg(prefix, "prefix"), block)
+    end
+
+    def inspect
+      "#<#{self.class} #{@path.inspect}#{' closed' if closed?}>"
+    end
+
+    private
+
+    def write_with
+      b = Batch.new
+      begin
+        yield b
+        write(b)
+      ensure
+        b.close
+      end
+      self
+    end
+  end
+end
