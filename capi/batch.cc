@@ -4,6 +4,7 @@
 #include "error.h"
 #include "handle_table.h"
 #include "objects.h"
+#include "packed.h"
 
 using namespace shale::capi;
 
@@ -124,6 +125,44 @@ extern "C" SHALE_API int32_t shale_batch_count(shale_batch *batch,
     if ((rc = owner.Take("batch")) != SHALE_OK) return rc;
     *count = obj->batch.Count();
     return SHALE_OK;
+  });
+}
+
+namespace {
+
+// The body of shale_batch_put_many and _delete_many: all or nothing.
+int32_t AppendMany(shale_batch *batch, size_t count, const void *keys,
+                   const size_t *key_lens, bool puts, const void *values,
+                   const size_t *value_lens) {
+  std::shared_ptr<BatchObj> obj;
+  int32_t rc = LookupBatch(batch, &obj);
+  if (rc != SHALE_OK) return rc;
+  OwnerGuard owner(&obj->busy);
+  if ((rc = owner.Take("batch")) != SHALE_OK) return rc;
+  shale::WriteBatch more;
+  if ((rc = PackedToBatch(count, keys, key_lens, puts, values, value_lens,
+                          &more)) != SHALE_OK) {
+    return rc;
+  }
+  return FromCore(obj->batch.Append(more));
+}
+
+}  // namespace
+
+extern "C" SHALE_API int32_t shale_batch_put_many(
+    shale_batch *batch, size_t count, const void *keys, const size_t *key_lens,
+    const void *values, const size_t *value_lens) {
+  return Guard(__func__, [&]() -> int32_t {
+    return AppendMany(batch, count, keys, key_lens, true, values, value_lens);
+  });
+}
+
+extern "C" SHALE_API int32_t shale_batch_delete_many(shale_batch *batch,
+                                                     size_t count,
+                                                     const void *keys,
+                                                     const size_t *key_lens) {
+  return Guard(__func__, [&]() -> int32_t {
+    return AppendMany(batch, count, keys, key_lens, false, nullptr, nullptr);
   });
 }
 

@@ -39,6 +39,8 @@ const char *TypeName(HandleType type) {
       return "subscription";
     case HandleType::kJob:
       return "job";
+    case HandleType::kPin:
+      return "pin";
   }
   return "object";
 }

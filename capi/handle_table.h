@@ -21,6 +21,7 @@ enum class HandleType : uint8_t {
   kIter = 4,
   kSubscription = 5,
   kJob = 6,
+  kPin = 7,
 };
 
 // Base of every object a handle refers to.

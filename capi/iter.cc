@@ -3,6 +3,7 @@
 #include "db_state.h"
 #include "error.h"
 #include "handle_table.h"
+#include "malloc_buffer.h"
 #include "objects.h"
 #include "options.h"
 
@@ -264,5 +265,70 @@ extern "C" SHALE_API int32_t shale_db_scan(shale_db *db,
     shale::Status st = it->status();
     if (!st.ok()) return FromCore(st);
     return SHALE_OK;
+  });
+}
+
+namespace {
+
+// The body of shale_iter_next_many on an owned, entered iterator.
+int32_t ReadMany(shale::Iterator &it, int32_t direction, size_t max_count,
+                 size_t max_bytes, void **data, size_t *lens, size_t *count) {
+  if (!it.Valid()) return Position(it);
+  MallocBuffer out;
+  size_t n = 0;
+  do {
+    std::string_view k = it.key(), v = it.value();
+    if (n > 0 && max_bytes != 0 &&
+        out.size() + k.size() + v.size() > max_bytes) {
+      break;
+    }
+    out.Append(k);
+    out.Append(v);
+    lens[2 * n] = k.size();
+    lens[2 * n + 1] = v.size();
+    ++n;
+    if (direction == SHALE_ITER_FORWARD) {
+      it.Next();
+    } else {
+      it.Prev();
+    }
+  } while (n < max_count && it.Valid());
+  shale::Status st = it.status();
+  if (!st.ok()) return FromCore(st);
+  *data = out.Release();
+  *count = n;
+  return SHALE_OK;
+}
+
+}  // namespace
+
+extern "C" SHALE_API int32_t shale_iter_next_many(shale_iter *iter,
+                                                  int32_t direction,
+                                                  size_t max_count,
+                                                  size_t max_bytes, void **data,
+                                                  size_t *lens, size_t *count) {
+  return Guard(__func__, [&]() -> int32_t {
+    if (data != nullptr) *data = nullptr;
+    if (count != nullptr) *count = 0;
+    if (data == nullptr) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "data (out) is NULL");
+    }
+    if (lens == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "lens is NULL");
+    if (count == nullptr) {
+      return Fail(SHALE_E_INVALID_ARGUMENT, "count (out) is NULL");
+    }
+    if (max_count == 0 || max_count > SIZE_MAX / 2) {
+      return Fail(SHALE_E_INVALID_ARGUMENT,
+                  "max_count is %zu; it must be 1 to SIZE_MAX / 2", max_count);
+    }
+    if (direction != SHALE_ITER_FORWARD && direction != SHALE_ITER_BACKWARD) {
+      return Fail(SHALE_E_INVALID_ARGUMENT,
+                  "direction is %d; it must be SHALE_ITER_FORWARD or "
+                  "SHALE_ITER_BACKWARD",
+                  static_cast<int>(direction));
+    }
+    return WithIter(iter, [&](shale::Iterator &it) {
+      return ReadMany(it, direction, max_count, max_bytes, data, lens, count);
+    });
   });
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "db/db.h"
 #include "db/iterator.h"
@@ -42,6 +43,13 @@ class JobObj : public Object {
   std::shared_ptr<DbState> db;
   std::shared_ptr<shale::Job> job;  // set before the handle is returned
   bool is_verify = false;
+};
+
+// An immutable copy of one value. Needs no db: it stays readable after the
+// db was closed.
+class PinObj : public Object {
+ public:
+  std::string value;
 };
 
 class SubscriptionObj : public Object {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -127,6 +128,13 @@ class DB {
   // NotFound if absent. value may be nullptr to test existence only.
   virtual Status Get(const ReadOptions &options, std::string_view key,
                      std::string *value) = 0;
+  // Reads every key at one point in time (options.snapshot, or now) and
+  // calls found(i, value) for each keys[i] that has a value, in order; the
+  // view is valid during the call only. Stops at the first I/O error or
+  // corruption and returns it; missing keys are not errors.
+  virtual Status MultiGet(
+      const ReadOptions &options, std::span<const std::string_view> keys,
+      const std::function<void(size_t, std::string_view)> &found) = 0;
   virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions &options) = 0;
   virtual std::shared_ptr<const Snapshot> GetSnapshot() = 0;
   // fsync the log now, whatever the sync mode.

@@ -176,6 +176,29 @@ Status DBImpl::Get(const ReadOptions &options, std::string_view key,
   ReadState rs;
   Status s = GetReadState(options, &rs);
   if (!s.ok()) return s;
+  return GetFrom(rs, key, value);
+}
+
+Status DBImpl::MultiGet(
+    const ReadOptions &options, std::span<const std::string_view> keys,
+    const std::function<void(size_t, std::string_view)> &found) {
+  ReadState rs;
+  Status s = GetReadState(options, &rs);
+  if (!s.ok()) return s;
+  std::string value;  // reused: no allocation per key once grown
+  for (size_t i = 0; i < keys.size(); ++i) {
+    s = GetFrom(rs, keys[i], &value);
+    if (s.ok()) {
+      found(i, value);
+    } else if (!s.IsNotFound()) {
+      return s;
+    }
+  }
+  return Status::OK();
+}
+
+Status DBImpl::GetFrom(const ReadState &rs, std::string_view key,
+                       std::string *value) {
   for (const MemTable *m : {rs.mem.get(), rs.imm.get()}) {
     if (m == nullptr) continue;
     switch (m->Get(key, rs.seq, value)) {
@@ -188,7 +211,7 @@ Status DBImpl::Get(const ReadOptions &options, std::string_view key,
     }
   }
   bool done = false;
-  s = GetFromTables(*rs.version, key, rs.seq, value, &done);
+  Status s = GetFromTables(*rs.version, key, rs.seq, value, &done);
   if (!done) return Status::NotFound();
   return s;
 }

@@ -50,6 +50,9 @@ class DBImpl final : public DB {
   Status Write(const WriteBatch &batch) override;
   Status Get(const ReadOptions &options, std::string_view key,
              std::string *value) override;
+  Status MultiGet(
+      const ReadOptions &options, std::span<const std::string_view> keys,
+      const std::function<void(size_t, std::string_view)> &found) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions &options) override;
   std::shared_ptr<const Snapshot> GetSnapshot() override;
   Status Sync() override;
@@ -108,6 +111,8 @@ class DBImpl final : public DB {
 
   // db_impl.cc
   Status GetReadState(const ReadOptions &options, ReadState *rs);
+  // One lookup in an acquired read state (Get and MultiGet).
+  Status GetFrom(const ReadState &rs, std::string_view key, std::string *value);
   Status GetFromTables(const Version &v, std::string_view key,
                        SequenceNumber seq, std::string *value, bool *done);
   std::unique_ptr<InternalIterator> NewTableIterator(const FileMeta &f);
