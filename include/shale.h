@@ -49,23 +49,25 @@
  *   SHALE_MAX_VALUE_SIZE bytes, a write batch at most SHALE_MAX_BATCH_SIZE
  *   bytes; larger ones fail with SHALE_E_INVALID_ARGUMENT and write nothing.
  *
- * Handles. shale_db, shale_batch, shale_snapshot, shale_iter and
- *   shale_subscription are opaque handles, checked on every call against a
- *   table of live handles: a closed, freed, never-issued or wrong-type
- *   handle gives SHALE_E_INVALID_HANDLE, never undefined behaviour.
+ * Handles. shale_db, shale_batch, shale_snapshot, shale_iter,
+ *   shale_subscription, shale_job and shale_pin are opaque handles, checked
+ *   on every call against a table of live handles: a closed, freed,
+ *   never-issued or wrong-type handle gives SHALE_E_INVALID_HANDLE, never
+ *   undefined behaviour.
  *   _close/_free functions accept NULL as a no-op returning SHALE_OK; every
  *   other function given a NULL handle returns SHALE_E_INVALID_HANDLE. Any
  *   function taking a handle may also return SHALE_E_FORKED (see Threads).
  *   Handles are for 64-bit processes (the handle value encodes a slot and a
  *   generation).
  *
- * Children. Snapshots, iterators and subscriptions hold a reference on their
- *   db. After shale_db_close() their calls return SHALE_E_CLOSED; freeing
- *   them still works and is still required. Memory is released when the
- *   last reference goes.
+ * Children. Snapshots, iterators, subscriptions and jobs hold a reference
+ *   on their db. After shale_db_close() their calls return SHALE_E_CLOSED;
+ *   freeing them still works and is still required. Memory is released
+ *   when the last reference goes. A pin holds its own copy of one value
+ *   and stays readable after the close.
  *
  * Threads. A shale_db may be used from many threads at once; so may
- *   snapshots. Iterators and batches are single-owner: using one from two
+ *   snapshots and pins. Iterators and batches are single-owner: using one from two
  *   threads at the same moment is detected and refused with SHALE_E_BUSY.
  *   Any thread may free what another created. A handle created before
  *   fork() is refused in the child with SHALE_E_FORKED.
