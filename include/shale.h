@@ -66,11 +66,11 @@
  *   when the last reference goes. A pin holds its own copy of one value
  *   and stays readable after the close.
  *
- * Threads. A shale_db may be used from many threads at once; so may
- *   snapshots and pins. Iterators and batches are single-owner: using one from two
- *   threads at the same moment is detected and refused with SHALE_E_BUSY.
- *   Any thread may free what another created. A handle created before
- *   fork() is refused in the child with SHALE_E_FORKED.
+ * Threads. A shale_db may be used from many threads at once; so may snapshots
+ *   and pins. Iterators and batches are single-owner: using one from two
+ *   threads at the same moment is detected and refused with SHALE_E_BUSY. Any
+ *   thread may free what another created. A handle created before fork() is
+ *   refused in the child with SHALE_E_FORKED.
  *
  * Callbacks. Every callback has the shape int fn(void *user, ...). A
  *   registration takes `user` and an optional `user_free`, called exactly
