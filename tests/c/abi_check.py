@@ -4,6 +4,11 @@
   abi_check.py exports <libshale.so> <shale.h>
       the dynamic symbols defined by the library are exactly the functions
       declared SHALE_API in the header (both directions), all shale_*.
+  abi_check.py golden <libshale.so> <shale.h> <symbols.txt> <version node>
+      the same, and both equal the committed sorted list symbols.txt, and
+      every symbol is bound to the version node (SHALE_1): a removed or
+      renamed function fails naming it; an added one fails until the list
+      is updated with tests/abi/update-baseline.sh.
   abi_check.py soname <libshale.so> <expected soname>
   abi_check.py barrier <capi dir> <shale.h>
       every exported function defined in capi/*.cc is one statement,
@@ -48,18 +53,24 @@ def fail(msg):
     sys.exit(1)
 
 
-def check_exports(lib, header):
+def exported_versions(lib):
+    """{name: version node} of the dynamic symbols lib defines."""
     out = subprocess.run(["nm", "-D", "--defined-only", lib], check=True,
                          capture_output=True, text=True).stdout
-    exported = set()
+    exported = {}
     for line in out.splitlines():
         parts = line.split()
         if len(parts) < 3:
             continue
-        name = parts[2].split("@")[0]
         if parts[1] == "A":  # version-node symbols (SHALE_1)
             continue
-        exported.add(name)
+        name, _, version = parts[2].partition("@")
+        exported[name] = version.lstrip("@")
+    return exported
+
+
+def check_exports(lib, header):
+    exported = set(exported_versions(lib))
     decl = declared(header)
     not_api = sorted(s for s in exported if not s.startswith("shale_"))
     extra = sorted(exported - decl)
@@ -72,6 +83,51 @@ def check_exports(lib, header):
     if missing:
         fail("declared SHALE_API but not exported: %s" % missing)
     print("OK")
+
+
+UPDATE_HINT = ("if the change is intended (a function added in this "
+               "version), record it: tests/abi/update-baseline.sh BUILD_DIR, "
+               "then commit tests/abi/")
+
+
+def check_golden(lib, header, golden, node):
+    with open(golden) as f:
+        lines = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+    problems = []
+    if lines != sorted(set(lines)):
+        problems.append("%s is not sorted and unique (LC_ALL=C sort -u)"
+                        % golden)
+    listed = set(lines)
+    versions = exported_versions(lib)
+    exported = set(versions)
+    decl = declared(header)
+    print("listed: %d, exported: %d, declared: %d" %
+          (len(listed), len(exported), len(decl)))
+    for name in sorted(listed - exported):
+        why = ("still declared in shale.h" if name in decl else
+               "no longer declared in shale.h either")
+        problems.append("%s is in the ABI baseline but libshale does not "
+                        "export it (%s): removing or renaming a function "
+                        "breaks ABI %s" % (name, why, node))
+    for name in sorted(exported - listed):
+        problems.append("%s is exported but not in the ABI baseline %s; %s"
+                        % (name, golden, UPDATE_HINT))
+    for name in sorted(decl - exported):
+        problems.append("%s is declared SHALE_API in shale.h but not "
+                        "exported" % name)
+    for name in sorted(exported - decl):
+        problems.append("%s is exported but not declared SHALE_API in "
+                        "shale.h" % name)
+    for name in sorted(exported):
+        if versions[name] != node:
+            problems.append("%s is bound to version node '%s', expected '%s'"
+                            " (capi/shale.map)" % (name, versions[name], node))
+    for p in problems:
+        print("FAIL:", p)
+    if problems:
+        sys.exit(1)
+    print("OK: %d symbols, all %s, as listed and as declared" %
+          (len(exported), node))
 
 
 def check_soname(lib, expected):
@@ -169,6 +225,9 @@ def check_barrier(capi_dir, header):
 
 
 def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "golden":
+        check_golden(*sys.argv[2:])
+        return
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     mode, a, b = sys.argv[1:]

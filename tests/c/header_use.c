@@ -8,10 +8,13 @@
  * a callback of each type, and calls a few functions that need no db, so
  * linking and running it proves the declarations match the library.
  */
+/* First, so that the header is shown to compile on its own. */
+/* clang-format off */
+#include "shale.h"
+/* clang-format on */
+
 #include <stdio.h>
 #include <string.h>
-
-#include "shale.h"
 
 static int on_log(void *user, int32_t level, const char *message) {
   (void)user;
