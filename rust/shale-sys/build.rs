@@ -25,7 +25,10 @@ fn main() {
         Some(d) if !d.is_empty() => {
             let d = PathBuf::from(d);
             if !d.is_dir() {
-                println!("cargo:warning=SHALE_LIB_DIR={} is not a directory", d.display());
+                println!(
+                    "cargo:warning=SHALE_LIB_DIR={} is not a directory",
+                    d.display()
+                );
             }
             Some(d)
         }

@@ -21,7 +21,11 @@ fn committed_bindings_match_the_header() {
     );
 
     let fresh = std::env::temp_dir().join(format!("shale-bindings-{}.rs", std::process::id()));
-    let status = Command::new("sh").arg(&script).arg(&fresh).status().expect("run regenerate.sh");
+    let status = Command::new("sh")
+        .arg(&script)
+        .arg(&fresh)
+        .status()
+        .expect("run regenerate.sh");
     let generated = std::fs::read_to_string(&fresh);
     let _ = std::fs::remove_file(&fresh);
     assert!(status.success(), "regenerate.sh failed: {status}");

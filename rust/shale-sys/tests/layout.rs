@@ -33,24 +33,74 @@ macro_rules! layout {
 
 fn rust_layout() -> Layout {
     let mut m = Layout::new();
-    layout!(m, shale_options {
-        struct_size, create_if_missing, error_if_exists, read_only, sync_mode, salvage,
-        log_level, logger, logger_user, logger_user_free, write_buffer_size,
-        block_cache_capacity, block_size, bloom_bits_per_key, max_open_files,
-        level0_compaction_trigger, level0_slowdown_trigger, level0_stop_trigger,
-        target_file_size, level1_max_bytes, level_size_multiplier, reserved0,
-    });
-    layout!(m, shale_iter_options {
-        struct_size, snapshot, lower_bound, lower_bound_len, upper_bound, upper_bound_len,
-        prefix, prefix_len,
-    });
-    layout!(m, shale_stats {
-        struct_size, approximate_keys, live_bytes, disk_bytes, level_files, level_bytes,
-        memtable_bytes, cache_capacity, cache_usage, cache_hits, cache_misses, open_tables,
-        flushes, compactions, compaction_bytes_read, compaction_bytes_written,
-        flush_bytes_written, wal_bytes_written, user_bytes_written, bloom_checks,
-        bloom_negatives, write_stalls, write_amplification,
-    });
+    layout!(
+        m,
+        shale_options {
+            struct_size,
+            create_if_missing,
+            error_if_exists,
+            read_only,
+            sync_mode,
+            salvage,
+            log_level,
+            logger,
+            logger_user,
+            logger_user_free,
+            write_buffer_size,
+            block_cache_capacity,
+            block_size,
+            bloom_bits_per_key,
+            max_open_files,
+            level0_compaction_trigger,
+            level0_slowdown_trigger,
+            level0_stop_trigger,
+            target_file_size,
+            level1_max_bytes,
+            level_size_multiplier,
+            reserved0,
+        }
+    );
+    layout!(
+        m,
+        shale_iter_options {
+            struct_size,
+            snapshot,
+            lower_bound,
+            lower_bound_len,
+            upper_bound,
+            upper_bound_len,
+            prefix,
+            prefix_len,
+        }
+    );
+    layout!(
+        m,
+        shale_stats {
+            struct_size,
+            approximate_keys,
+            live_bytes,
+            disk_bytes,
+            level_files,
+            level_bytes,
+            memtable_bytes,
+            cache_capacity,
+            cache_usage,
+            cache_hits,
+            cache_misses,
+            open_tables,
+            flushes,
+            compactions,
+            compaction_bytes_read,
+            compaction_bytes_written,
+            flush_bytes_written,
+            wal_bytes_written,
+            user_bytes_written,
+            bloom_checks,
+            bloom_negatives,
+            write_stalls,
+            write_amplification,
+        }
+    );
     m
 }
 
@@ -60,8 +110,9 @@ fn repo() -> PathBuf {
 
 /// Every `pub struct NAME { pub field: ..., }` with fields in bindings.rs.
 fn bindgen_fields() -> BTreeMap<String, Vec<String>> {
-    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/bindings.rs"))
-        .expect("read bindings.rs");
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/bindings.rs"))
+            .expect("read bindings.rs");
     let mut out = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in text.lines() {
@@ -78,7 +129,9 @@ fn bindgen_fields() -> BTreeMap<String, Vec<String>> {
         }
         if let (Some(s), Some(rest)) = (&current, t.strip_prefix("pub ")) {
             if let Some((field, _)) = rest.split_once(':') {
-                out.entry(s.clone()).or_insert_with(Vec::new).push(field.trim().to_string());
+                out.entry(s.clone())
+                    .or_insert_with(Vec::new)
+                    .push(field.trim().to_string());
             }
         }
     }
@@ -98,7 +151,12 @@ fn c_layout(layout: &Layout) -> (Layout, BTreeMap<String, String>) {
             src += &format!("  F({s}, {f});\n");
         }
     }
-    for m in ["SHALE_MAX_KEY_SIZE", "SHALE_MAX_VALUE_SIZE", "SHALE_MAX_BATCH_SIZE", "SHALE_MISSING"] {
+    for m in [
+        "SHALE_MAX_KEY_SIZE",
+        "SHALE_MAX_VALUE_SIZE",
+        "SHALE_MAX_BATCH_SIZE",
+        "SHALE_MISSING",
+    ] {
         src += &format!("  printf(\"#{m} %zu\\n\", (size_t)({m}));\n");
     }
     src += "  return 0;\n}\n";
@@ -119,7 +177,11 @@ fn c_layout(layout: &Layout) -> (Layout, BTreeMap<String, String>) {
         .arg(&exe)
         .output()
         .unwrap_or_else(|e| panic!("cannot run the C compiler `{cc}` (set CC): {e}"));
-    assert!(built.status.success(), "cc failed:\n{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "cc failed:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let run = Command::new(&exe).output().expect("run layout program");
     let _ = std::fs::remove_dir_all(&dir);
     assert!(run.status.success());
@@ -132,8 +194,15 @@ fn c_layout(layout: &Layout) -> (Layout, BTreeMap<String, String>) {
             macros.insert(name.to_string(), w[1].to_string());
             continue;
         }
-        let field = if w[1] == "-" { String::new() } else { w[1].to_string() };
-        m.insert((w[0].to_string(), field), (w[2].parse().unwrap(), w[3].parse().unwrap()));
+        let field = if w[1] == "-" {
+            String::new()
+        } else {
+            w[1].to_string()
+        };
+        m.insert(
+            (w[0].to_string(), field),
+            (w[2].parse().unwrap(), w[3].parse().unwrap()),
+        );
     }
     (m, macros)
 }
@@ -157,8 +226,14 @@ fn struct_layouts_match_the_c_compiler() {
     let (c, _) = c_layout(&rust);
     assert_eq!(rust.len(), c.len());
     for (key, r) in &rust {
-        let cl = c.get(key).unwrap_or_else(|| panic!("{key:?} missing from the C output"));
-        assert_eq!(r, cl, "{}.{}: Rust (offset, size) {r:?} != C {cl:?}", key.0, key.1);
+        let cl = c
+            .get(key)
+            .unwrap_or_else(|| panic!("{key:?} missing from the C output"));
+        assert_eq!(
+            r, cl,
+            "{}.{}: Rust (offset, size) {r:?} != C {cl:?}",
+            key.0, key.1
+        );
     }
 }
 
@@ -166,8 +241,14 @@ fn struct_layouts_match_the_c_compiler() {
 fn hand_written_macros_match_the_header() {
     let (_, macros) = c_layout(&rust_layout());
     assert_eq!(macros["SHALE_MAX_KEY_SIZE"], SHALE_MAX_KEY_SIZE.to_string());
-    assert_eq!(macros["SHALE_MAX_VALUE_SIZE"], SHALE_MAX_VALUE_SIZE.to_string());
-    assert_eq!(macros["SHALE_MAX_BATCH_SIZE"], SHALE_MAX_BATCH_SIZE.to_string());
+    assert_eq!(
+        macros["SHALE_MAX_VALUE_SIZE"],
+        SHALE_MAX_VALUE_SIZE.to_string()
+    );
+    assert_eq!(
+        macros["SHALE_MAX_BATCH_SIZE"],
+        SHALE_MAX_BATCH_SIZE.to_string()
+    );
     assert_eq!(macros["SHALE_MISSING"], SHALE_MISSING.to_string());
 }
 

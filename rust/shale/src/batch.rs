@@ -96,10 +96,20 @@ impl WriteBatch {
     }
 
     /// Appends many deletes in one call into the library.
-    pub fn delete_many<K: AsRef<[u8]>>(&mut self, keys: impl IntoIterator<Item = K>) -> Result<&mut Self> {
+    pub fn delete_many<K: AsRef<[u8]>>(
+        &mut self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<&mut Self> {
         let keys = ffi::join(keys);
         // SAFETY: as put_many.
-        check(unsafe { sys::shale_batch_delete_many(self.as_raw(), keys.lens.len(), keys.data_ptr(), keys.lens_ptr()) })?;
+        check(unsafe {
+            sys::shale_batch_delete_many(
+                self.as_raw(),
+                keys.lens.len(),
+                keys.data_ptr(),
+                keys.lens_ptr(),
+            )
+        })?;
         Ok(self)
     }
 
@@ -140,6 +150,8 @@ impl Drop for WriteBatch {
 
 impl std::fmt::Debug for WriteBatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteBatch").field("len", &self.len()).finish()
+        f.debug_struct("WriteBatch")
+            .field("len", &self.len())
+            .finish()
     }
 }

@@ -95,9 +95,12 @@ impl Db {
             }
         }
         result?;
-        NonNull::new(out)
-            .map(|raw| Db { raw })
-            .ok_or_else(|| Error::new(sys::SHALE_E_INTERNAL, "shale_db_open returned SHALE_OK and NULL"))
+        NonNull::new(out).map(|raw| Db { raw }).ok_or_else(|| {
+            Error::new(
+                sys::SHALE_E_INTERNAL,
+                "shale_db_open returned SHALE_OK and NULL",
+            )
+        })
     }
 
     /// Closes the db, reporting a failure of the final sync (the db is
@@ -137,7 +140,10 @@ impl Db {
 
     /// The values of many keys, all read at one point in time, in one call
     /// into the library. `None` where a key is absent.
-    pub fn get_many<K: AsRef<[u8]>>(&self, keys: impl IntoIterator<Item = K>) -> Result<Vec<Option<Vec<u8>>>> {
+    pub fn get_many<K: AsRef<[u8]>>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<Vec<Option<Vec<u8>>>> {
         read::get_many(self.as_raw(), std::ptr::null_mut(), keys)
     }
 
@@ -145,7 +151,8 @@ impl Db {
     pub fn put(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<()> {
         let (k, v) = (key.as_ref(), value.as_ref());
         // SAFETY: live handle; key and value borrowed for the call.
-        check(unsafe { sys::shale_db_put(self.as_raw(), ptr(k), k.len(), ptr(v), v.len()) }).map(drop)
+        check(unsafe { sys::shale_db_put(self.as_raw(), ptr(k), k.len(), ptr(v), v.len()) })
+            .map(drop)
     }
 
     /// Removes `key` (not an error if it is absent).
@@ -182,8 +189,15 @@ impl Db {
     pub fn delete_many<K: AsRef<[u8]>>(&self, keys: impl IntoIterator<Item = K>) -> Result<()> {
         let keys = ffi::join(keys);
         // SAFETY: as put_many.
-        check(unsafe { sys::shale_db_delete_many(self.as_raw(), keys.lens.len(), keys.data_ptr(), keys.lens_ptr()) })
-            .map(drop)
+        check(unsafe {
+            sys::shale_db_delete_many(
+                self.as_raw(),
+                keys.lens.len(),
+                keys.data_ptr(),
+                keys.lens_ptr(),
+            )
+        })
+        .map(drop)
     }
 
     /// Applies every entry of `batch` atomically, in order. The batch is not
@@ -197,8 +211,12 @@ impl Db {
     /// A named property as text, `None` for an unknown name: `"shale.stats"`,
     /// `"shale.sequence"`, `"shale.recovery"`, `"shale.path"`.
     pub fn property(&self, name: &str) -> Result<Option<String>> {
-        let name = std::ffi::CString::new(name)
-            .map_err(|_| Error::new(sys::SHALE_E_INVALID_ARGUMENT, "property name contains a NUL byte"))?;
+        let name = std::ffi::CString::new(name).map_err(|_| {
+            Error::new(
+                sys::SHALE_E_INVALID_ARGUMENT,
+                "property name contains a NUL byte",
+            )
+        })?;
         let mut out = std::ptr::null_mut();
         // SAFETY: live handle; name NUL-terminated; out writable.
         let st = check(unsafe { sys::shale_db_property(self.as_raw(), name.as_ptr(), &mut out) })?;
@@ -206,7 +224,9 @@ impl Db {
             return Ok(None);
         }
         // SAFETY: on SHALE_OK out is an owned NUL-terminated string.
-        let text = unsafe { std::ffi::CStr::from_ptr(out) }.to_string_lossy().into_owned();
+        let text = unsafe { std::ffi::CStr::from_ptr(out) }
+            .to_string_lossy()
+            .into_owned();
         // SAFETY: owned (out), freed once.
         unsafe { sys::shale_free(out as *mut _) };
         Ok(Some(text))

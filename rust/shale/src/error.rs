@@ -108,15 +108,25 @@ impl Error {
     pub(crate) fn last(code: i32) -> Error {
         // SAFETY: shale_last_error never returns NULL and its string stays
         // valid until the next shale call on this thread; it is copied at once.
-        let message = unsafe { CStr::from_ptr(sys::shale_last_error()) }.to_string_lossy().into_owned();
+        let message = unsafe { CStr::from_ptr(sys::shale_last_error()) }
+            .to_string_lossy()
+            .into_owned();
         // SAFETY: no arguments; thread-local read.
         let os_errno = unsafe { sys::shale_last_errno() };
-        Error { code, message, os_errno }
+        Error {
+            code,
+            message,
+            os_errno,
+        }
     }
 
     /// An error found by this crate before calling the library.
     pub(crate) fn new(code: i32, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), os_errno: 0 }
+        Error {
+            code,
+            message: message.into(),
+            os_errno: 0,
+        }
     }
 
     /// The same error with `extra` appended to its message.
@@ -156,7 +166,9 @@ impl Error {
 pub fn status_name(code: i32) -> &'static str {
     // SAFETY: shale_status_name returns static storage, never NULL, and does
     // not touch the last error.
-    unsafe { CStr::from_ptr(sys::shale_status_name(code)) }.to_str().unwrap_or("SHALE_E_UNKNOWN")
+    unsafe { CStr::from_ptr(sys::shale_status_name(code)) }
+        .to_str()
+        .unwrap_or("SHALE_E_UNKNOWN")
 }
 
 impl fmt::Display for Error {

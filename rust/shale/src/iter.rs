@@ -43,7 +43,10 @@ impl Bounds {
     }
 
     pub(crate) fn prefix(prefix: &[u8]) -> Bounds {
-        Bounds { prefix: Some(prefix.to_vec()), ..Bounds::default() }
+        Bounds {
+            prefix: Some(prefix.to_vec()),
+            ..Bounds::default()
+        }
     }
 
     pub(crate) fn range<K: AsRef<[u8]>>(range: impl RangeBounds<K>) -> Bounds {
@@ -103,12 +106,19 @@ impl Cursor {
 
     /// Creates the C iterator and positions it on the first entry of its
     /// direction.
-    fn start(&mut self, db: *mut sys::shale_db, snap: *mut sys::shale_snapshot, b: &Bounds) -> Result<()> {
+    fn start(
+        &mut self,
+        db: *mut sys::shale_db,
+        snap: *mut sys::shale_snapshot,
+        b: &Bounds,
+    ) -> Result<()> {
         self.started = true;
         // SAFETY: plain data; all-zero is valid, then init fills it.
         let mut opts: sys::shale_iter_options = unsafe { std::mem::zeroed() };
         // SAFETY: opts is a writable shale_iter_options of the size given.
-        unsafe { sys::shale_iter_options_init(&mut opts, std::mem::size_of::<sys::shale_iter_options>()) };
+        unsafe {
+            sys::shale_iter_options_init(&mut opts, std::mem::size_of::<sys::shale_iter_options>())
+        };
         opts.snapshot = snap;
         if let Some(l) = &b.lower {
             (opts.lower_bound, opts.lower_bound_len) = (ptr(l), l.len());
@@ -177,7 +187,10 @@ impl Cursor {
         self.offset += kl + vl;
         self.next += 1;
         let data = self.chunk.as_ref().map(CBuf::as_slice).unwrap_or(&[]);
-        Ok(Some((&data[start..start + kl], &data[start + kl..start + kl + vl])))
+        Ok(Some((
+            &data[start..start + kl],
+            &data[start + kl..start + kl + vl],
+        )))
     }
 }
 
@@ -258,7 +271,10 @@ impl<'a> Iter<'a> {
             // SAFETY: the db is live (borrowed for 'a); out writable.
             check(unsafe { sys::shale_snapshot_new(self.db, &mut self.snap) })?;
             if self.snap.is_null() {
-                return Err(Error::new(sys::SHALE_E_INTERNAL, "shale_snapshot_new: NULL"));
+                return Err(Error::new(
+                    sys::SHALE_E_INTERNAL,
+                    "shale_snapshot_new: NULL",
+                ));
             }
             self.owns_snap = true;
         }
@@ -267,14 +283,27 @@ impl<'a> Iter<'a> {
 
     fn step(&mut self, forward: bool) -> Result<Option<Entry>> {
         let snap = self.snapshot()?;
-        let Iter { db, bounds, front, back, front_last, back_last, .. } = self;
-        let (cursor, mine, other) =
-            if forward { (front, front_last, &*back_last) } else { (back, back_last, &*front_last) };
+        let Iter {
+            db,
+            bounds,
+            front,
+            back,
+            front_last,
+            back_last,
+            ..
+        } = self;
+        let (cursor, mine, other) = if forward {
+            (front, front_last, &*back_last)
+        } else {
+            (back, back_last, &*front_last)
+        };
         if !cursor.started {
             cursor.start(*db, snap, bounds)?;
         }
         loop {
-            let Some((k, v)) = cursor.next_entry()? else { return Ok(None) };
+            let Some((k, v)) = cursor.next_entry()? else {
+                return Ok(None);
+            };
             if bounds.skip.as_deref() == Some(k) {
                 continue;
             }
@@ -345,7 +374,10 @@ impl Drop for Iter<'_> {
 
 impl std::fmt::Debug for Iter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Iter").field("bounds", &self.bounds).field("done", &self.done).finish()
+        f.debug_struct("Iter")
+            .field("bounds", &self.bounds)
+            .field("done", &self.done)
+            .finish()
     }
 }
 

@@ -83,5 +83,7 @@ pub use shale_sys as sys;
 /// The version of the loaded library, e.g. `"0.3.0"`.
 pub fn version() -> &'static str {
     // SAFETY: static storage, never NULL.
-    unsafe { std::ffi::CStr::from_ptr(sys::shale_version()) }.to_str().unwrap_or("?")
+    unsafe { std::ffi::CStr::from_ptr(sys::shale_version()) }
+        .to_str()
+        .unwrap_or("?")
 }

@@ -54,10 +54,16 @@ pub(crate) fn into_user(logger: Arc<Logger>) -> *mut c_void {
 /// `user` comes from [`into_user`] and is freed once.
 pub(crate) unsafe fn free_user(user: *mut c_void) {
     // SAFETY: guaranteed by the caller; a panic in a Drop is not let out.
-    let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(user as *mut Arc<Logger>) })));
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        drop(unsafe { Box::from_raw(user as *mut Arc<Logger>) })
+    }));
 }
 
-pub(crate) extern "C" fn log_trampoline(user: *mut c_void, level: i32, message: *const c_char) -> c_int {
+pub(crate) extern "C" fn log_trampoline(
+    user: *mut c_void,
+    level: i32,
+    message: *const c_char,
+) -> c_int {
     // A panic must not unwind into C: catch it and drop the message.
     let _ = catch_unwind(AssertUnwindSafe(|| {
         if user.is_null() || message.is_null() {

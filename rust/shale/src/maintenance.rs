@@ -39,7 +39,9 @@ fn with_progress(
     f: Option<&mut dyn FnMut(u64, u64) -> bool>,
     call: impl FnOnce(sys::shale_progress_fn, *mut c_void) -> i32,
 ) -> i32 {
-    let Some(f) = f else { return call(None, std::ptr::null_mut()) };
+    let Some(f) = f else {
+        return call(None, std::ptr::null_mut());
+    };
     let mut p = Progress { f, panic: None };
     let st = call(Some(on_progress), &mut p as *mut Progress as *mut c_void);
     if let Some(payload) = p.panic {
@@ -120,7 +122,10 @@ impl Db {
     }
 
     /// As [`verify`](Self::verify), with a progress callback.
-    pub fn verify_with_progress(&self, progress: Option<&mut dyn FnMut(u64, u64) -> bool>) -> Result<String> {
+    pub fn verify_with_progress(
+        &self,
+        progress: Option<&mut dyn FnMut(u64, u64) -> bool>,
+    ) -> Result<String> {
         let mut report: *mut c_char = std::ptr::null_mut();
         let st = with_progress(progress, |f, user| {
             // SAFETY: live handle; report writable.
@@ -131,7 +136,9 @@ impl Db {
             String::new()
         } else {
             // SAFETY: an owned NUL-terminated string, freed once right after.
-            let t = unsafe { std::ffi::CStr::from_ptr(report) }.to_string_lossy().into_owned();
+            let t = unsafe { std::ffi::CStr::from_ptr(report) }
+                .to_string_lossy()
+                .into_owned();
             // SAFETY: as above.
             unsafe { sys::shale_free(report as *mut c_void) };
             t

@@ -153,26 +153,61 @@ impl Options {
         // and Option<fn>); all-zero is a valid value, then init fills it.
         let mut raw: sys::shale_options = unsafe { std::mem::zeroed() };
         // SAFETY: raw is a valid, writable shale_options of the given size.
-        let st = unsafe { sys::shale_options_init(&mut raw, std::mem::size_of::<sys::shale_options>()) };
+        let st =
+            unsafe { sys::shale_options_init(&mut raw, std::mem::size_of::<sys::shale_options>()) };
         debug_assert_eq!(st, sys::SHALE_OK);
         let flag = |b: bool| b as u32;
-        if let Some(v) = self.create_if_missing { raw.create_if_missing = flag(v) }
-        if let Some(v) = self.error_if_exists { raw.error_if_exists = flag(v) }
-        if let Some(v) = self.read_only { raw.read_only = flag(v) }
-        if let Some(v) = self.sync_mode { raw.sync_mode = v.raw() }
-        if let Some(v) = self.salvage { raw.salvage = flag(v) }
-        if let Some(v) = self.log_level { raw.log_level = v.raw() }
-        if let Some(v) = self.write_buffer_size { raw.write_buffer_size = v }
-        if let Some(v) = self.block_cache_capacity { raw.block_cache_capacity = v }
-        if let Some(v) = self.block_size { raw.block_size = v }
-        if let Some(v) = self.bloom_bits_per_key { raw.bloom_bits_per_key = v }
-        if let Some(v) = self.max_open_files { raw.max_open_files = v }
-        if let Some(v) = self.level0_compaction_trigger { raw.level0_compaction_trigger = v }
-        if let Some(v) = self.level0_slowdown_trigger { raw.level0_slowdown_trigger = v }
-        if let Some(v) = self.level0_stop_trigger { raw.level0_stop_trigger = v }
-        if let Some(v) = self.target_file_size { raw.target_file_size = v }
-        if let Some(v) = self.level1_max_bytes { raw.level1_max_bytes = v }
-        if let Some(v) = self.level_size_multiplier { raw.level_size_multiplier = v }
+        if let Some(v) = self.create_if_missing {
+            raw.create_if_missing = flag(v)
+        }
+        if let Some(v) = self.error_if_exists {
+            raw.error_if_exists = flag(v)
+        }
+        if let Some(v) = self.read_only {
+            raw.read_only = flag(v)
+        }
+        if let Some(v) = self.sync_mode {
+            raw.sync_mode = v.raw()
+        }
+        if let Some(v) = self.salvage {
+            raw.salvage = flag(v)
+        }
+        if let Some(v) = self.log_level {
+            raw.log_level = v.raw()
+        }
+        if let Some(v) = self.write_buffer_size {
+            raw.write_buffer_size = v
+        }
+        if let Some(v) = self.block_cache_capacity {
+            raw.block_cache_capacity = v
+        }
+        if let Some(v) = self.block_size {
+            raw.block_size = v
+        }
+        if let Some(v) = self.bloom_bits_per_key {
+            raw.bloom_bits_per_key = v
+        }
+        if let Some(v) = self.max_open_files {
+            raw.max_open_files = v
+        }
+        if let Some(v) = self.level0_compaction_trigger {
+            raw.level0_compaction_trigger = v
+        }
+        if let Some(v) = self.level0_slowdown_trigger {
+            raw.level0_slowdown_trigger = v
+        }
+        if let Some(v) = self.level0_stop_trigger {
+            raw.level0_stop_trigger = v
+        }
+        if let Some(v) = self.target_file_size {
+            raw.target_file_size = v
+        }
+        if let Some(v) = self.level1_max_bytes {
+            raw.level1_max_bytes = v
+        }
+        if let Some(v) = self.level_size_multiplier {
+            raw.level_size_multiplier = v
+        }
         raw
     }
 }

@@ -23,7 +23,11 @@ unsafe impl Sync for PinnedValue {}
 impl PinnedValue {
     /// # Safety
     /// `pin` is a live pin handle whose value is `len` bytes at `ptr`.
-    pub(crate) unsafe fn new(pin: NonNull<sys::shale_pin>, ptr: *const c_void, len: usize) -> PinnedValue {
+    pub(crate) unsafe fn new(
+        pin: NonNull<sys::shale_pin>,
+        ptr: *const c_void,
+        len: usize,
+    ) -> PinnedValue {
         PinnedValue { pin, ptr, len }
     }
 }

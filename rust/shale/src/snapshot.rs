@@ -43,7 +43,8 @@ impl Db {
         let mut out = std::ptr::null_mut();
         // SAFETY: live handle; out writable.
         check(unsafe { sys::shale_snapshot_new(self.as_raw(), &mut out) })?;
-        let raw = NonNull::new(out).ok_or_else(|| Error::new(sys::SHALE_E_INTERNAL, "shale_snapshot_new: NULL"))?;
+        let raw = NonNull::new(out)
+            .ok_or_else(|| Error::new(sys::SHALE_E_INTERNAL, "shale_snapshot_new: NULL"))?;
         Ok(Snapshot { raw, db: self })
     }
 }
@@ -74,7 +75,10 @@ impl<'db> Snapshot<'db> {
     }
 
     /// The values of many keys as of the snapshot, in one call.
-    pub fn get_many<K: AsRef<[u8]>>(&self, keys: impl IntoIterator<Item = K>) -> Result<Vec<Option<Vec<u8>>>> {
+    pub fn get_many<K: AsRef<[u8]>>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<Vec<Option<Vec<u8>>>> {
         read::get_many(self.db.as_raw(), self.as_raw(), keys)
     }
 

@@ -84,7 +84,10 @@ impl Db {
         F: Fn(ChangeKind, &[u8], &[u8]) + Send + Sync + 'static,
     {
         let panics = Arc::new(AtomicU64::new(0));
-        let user = Box::into_raw(Box::new(Registration { f: Box::new(f), panics: panics.clone() }));
+        let user = Box::into_raw(Box::new(Registration {
+            f: Box::new(f),
+            panics: panics.clone(),
+        }));
         let p = prefix.as_ref();
         let mut out = std::ptr::null_mut();
         // SAFETY: live handle; prefix borrowed (copied); user is ours until
@@ -106,7 +109,8 @@ impl Db {
             drop(unsafe { Box::from_raw(user) });
             return Err(e);
         }
-        let raw = NonNull::new(out).ok_or_else(|| Error::new(sys::SHALE_E_INTERNAL, "shale_db_subscribe: NULL"))?;
+        let raw = NonNull::new(out)
+            .ok_or_else(|| Error::new(sys::SHALE_E_INTERNAL, "shale_db_subscribe: NULL"))?;
         Ok(Subscription { raw, panics })
     }
 }
@@ -138,7 +142,10 @@ impl Drop for Subscription {
 
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Subscription").field("raw", &self.raw).field("panics", &self.panics()).finish()
+        f.debug_struct("Subscription")
+            .field("raw", &self.raw)
+            .field("panics", &self.panics())
+            .finish()
     }
 }
 
@@ -154,7 +161,11 @@ extern "C" fn on_change(
     // SAFETY: user is our Registration, alive until free_registration, which
     // the library calls only after the last on_change has returned.
     let reg = unsafe { &*(user as *const Registration) };
-    let kind = if kind == sys::SHALE_CHANGE_DELETE { ChangeKind::Delete } else { ChangeKind::Put };
+    let kind = if kind == sys::SHALE_CHANGE_DELETE {
+        ChangeKind::Delete
+    } else {
+        ChangeKind::Put
+    };
     // SAFETY: key and value are borrowed (out) for the call.
     let (k, v) = unsafe { (bytes(key, key_len), bytes(value, value_len)) };
     if catch_unwind(AssertUnwindSafe(|| (reg.f)(kind, k, v))).is_err() {

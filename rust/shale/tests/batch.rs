@@ -11,7 +11,12 @@ fn batch_put_delete_clear_len() {
     db.put(b"gone", b"x").unwrap();
     let mut b = WriteBatch::new();
     assert!(b.is_empty());
-    b.put(b"a", b"1").unwrap().put(b"b", b"2").unwrap().delete(b"gone").unwrap();
+    b.put(b"a", b"1")
+        .unwrap()
+        .put(b"b", b"2")
+        .unwrap()
+        .delete(b"gone")
+        .unwrap();
     assert_eq!(b.len(), 3);
     db.write(&b).unwrap();
     assert_eq!(strs(db.iter()), ["a", "b"]);
@@ -39,11 +44,19 @@ fn batch_is_applied_in_order() {
 fn batch_refuses_oversized_entries_and_stays_unchanged() {
     let mut b = WriteBatch::new();
     b.put(b"ok", b"v").unwrap();
-    let err = b.put(vec![0u8; shale::sys::SHALE_MAX_KEY_SIZE + 1], b"v").unwrap_err();
+    let err = b
+        .put(vec![0u8; shale::sys::SHALE_MAX_KEY_SIZE + 1], b"v")
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert_eq!(b.len(), 1);
     let err = b
-        .put_many([(&b"x"[..], &b"1"[..]), (&vec![1u8; shale::sys::SHALE_MAX_KEY_SIZE + 1][..], &b"2"[..])])
+        .put_many([
+            (&b"x"[..], &b"1"[..]),
+            (
+                &vec![1u8; shale::sys::SHALE_MAX_KEY_SIZE + 1][..],
+                &b"2"[..],
+            ),
+        ])
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.message().contains('1'), "names the index: {err}");
@@ -81,13 +94,24 @@ fn batch_moves_to_another_thread() {
 #[test]
 fn get_put_delete_many() {
     let (_dir, db) = open("many");
-    db.put_many([("a", "1"), ("b", ""), ("c", "333"), ("a", "later wins")]).unwrap();
+    db.put_many([("a", "1"), ("b", ""), ("c", "333"), ("a", "later wins")])
+        .unwrap();
     let got = db.get_many(["a", "b", "x", "c", "a", ""]).unwrap();
     assert_eq!(
         got,
-        [Some(b"later wins".to_vec()), Some(Vec::new()), None, Some(b"333".to_vec()), Some(b"later wins".to_vec()), None]
+        [
+            Some(b"later wins".to_vec()),
+            Some(Vec::new()),
+            None,
+            Some(b"333".to_vec()),
+            Some(b"later wins".to_vec()),
+            None
+        ]
     );
-    assert_eq!(db.get_many(Vec::<&[u8]>::new()).unwrap(), Vec::<Option<Vec<u8>>>::new());
+    assert_eq!(
+        db.get_many(Vec::<&[u8]>::new()).unwrap(),
+        Vec::<Option<Vec<u8>>>::new()
+    );
     assert_eq!(db.get_many(["nope", "none"]).unwrap(), [None, None]);
     db.delete_many(["a", "c", "never"]).unwrap();
     assert_eq!(strs(db.iter()), ["b"]);
@@ -99,7 +123,9 @@ fn get_put_delete_many() {
 fn many_refuses_a_bad_key_and_writes_nothing() {
     let (_dir, db) = open("many-bad");
     let big = vec![b'k'; shale::sys::SHALE_MAX_KEY_SIZE + 1];
-    let err = db.put_many([(&b"ok"[..], &b"1"[..]), (&big[..], &b"2"[..])]).unwrap_err();
+    let err = db
+        .put_many([(&b"ok"[..], &b"1"[..]), (&big[..], &b"2"[..])])
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.message().contains('1'), "message names index 1: {err}");
     assert_eq!(db.get(b"ok").unwrap(), None, "nothing written");
@@ -112,7 +138,9 @@ fn many_refuses_a_bad_key_and_writes_nothing() {
 #[test]
 fn large_many() {
     let (_dir, db) = open("many-large");
-    let keys: Vec<Vec<u8>> = (0..10_000u32).map(|i| format!("key{i:06}").into_bytes()).collect();
+    let keys: Vec<Vec<u8>> = (0..10_000u32)
+        .map(|i| format!("key{i:06}").into_bytes())
+        .collect();
     db.put_many(keys.iter().map(|k| (k, k))).unwrap();
     let got = db.get_many(&keys).unwrap();
     assert!(got.iter().zip(&keys).all(|(v, k)| v.as_ref() == Some(k)));

@@ -133,7 +133,10 @@ fn non_utf8_path() {
     let db = Db::open(&path, opts()).unwrap();
     assert!(db.contains(b"k").unwrap());
     // Properties are text: a non-UTF-8 path comes back lossily converted.
-    assert_eq!(db.property("shale.path").unwrap().unwrap(), path.to_string_lossy());
+    assert_eq!(
+        db.property("shale.path").unwrap().unwrap(),
+        path.to_string_lossy()
+    );
 }
 
 #[test]
@@ -168,7 +171,13 @@ fn key_over_the_limit_is_refused_with_a_message() {
 fn properties() {
     let (_dir, db) = open("props");
     db.put(b"a", b"1").unwrap();
-    let seq: u64 = db.property("shale.sequence").unwrap().unwrap().trim().parse().unwrap();
+    let seq: u64 = db
+        .property("shale.sequence")
+        .unwrap()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     assert!(seq >= 1);
     assert!(db.property("shale.stats").unwrap().is_some());
     assert_eq!(db.property("no.such.property").unwrap(), None);
@@ -180,7 +189,9 @@ fn logger_receives_messages() {
     let dir = TempDir::new("logger");
     let got = Arc::new(Mutex::new(Vec::<String>::new()));
     let g = got.clone();
-    let o = opts().log_level(shale::LogLevel::Debug).logger(move |_lvl, msg| g.lock().unwrap().push(msg.to_string()));
+    let o = opts()
+        .log_level(shale::LogLevel::Debug)
+        .logger(move |_lvl, msg| g.lock().unwrap().push(msg.to_string()));
     let db = Db::open(dir.db(), o).unwrap();
     db.put(b"a", b"1").unwrap();
     db.close().unwrap();
@@ -188,7 +199,9 @@ fn logger_receives_messages() {
     assert_eq!(Arc::strong_count(&got), 1);
     // A failed open frees the logger too.
     let g = got.clone();
-    let o = opts().create_if_missing(false).logger(move |_, m| g.lock().unwrap().push(m.into()));
+    let o = opts()
+        .create_if_missing(false)
+        .logger(move |_, m| g.lock().unwrap().push(m.into()));
     assert!(Db::open(dir.path().join("none"), o).is_err());
     assert_eq!(Arc::strong_count(&got), 1);
 }

@@ -34,10 +34,22 @@ fn range_bounds_every_kind() {
     assert_eq!(strs(db.range("b"..)), ["b", "ba", "bb", "c", "d"]);
     assert_eq!(strs(db.range(.."b")), ["a"]);
     assert_eq!(strs(db.range(..="b")), ["a", "b"]);
-    assert_eq!(strs(db.range::<&str>((Excluded("b"), Unbounded))), ["ba", "bb", "c", "d"]);
-    assert_eq!(strs(db.range::<&str>((Excluded("b"), Included("bb")))), ["ba", "bb"]);
-    assert_eq!(strs(db.range::<&str>((Excluded("b"), Excluded("bb")))), ["ba"]);
-    assert_eq!(strs(db.range::<&str>((Unbounded::<&str>, Unbounded::<&str>))), ["a", "b", "ba", "bb", "c", "d"]);
+    assert_eq!(
+        strs(db.range::<&str>((Excluded("b"), Unbounded))),
+        ["ba", "bb", "c", "d"]
+    );
+    assert_eq!(
+        strs(db.range::<&str>((Excluded("b"), Included("bb")))),
+        ["ba", "bb"]
+    );
+    assert_eq!(
+        strs(db.range::<&str>((Excluded("b"), Excluded("bb")))),
+        ["ba"]
+    );
+    assert_eq!(
+        strs(db.range::<&str>((Unbounded::<&str>, Unbounded::<&str>))),
+        ["a", "b", "ba", "bb", "c", "d"]
+    );
     // Bounds that are not keys.
     assert_eq!(strs(db.range("aa".."bz")), ["b", "ba", "bb"]);
     assert_eq!(strs(db.range("aa"..="bz")), ["b", "ba", "bb"]);
@@ -47,7 +59,10 @@ fn range_bounds_every_kind() {
     assert_eq!(strs(db.range("c".."a")), Vec::<String>::new());
     // Byte-slice and Vec keys.
     assert_eq!(strs(db.range(&b"ba"[..]..&b"c"[..])), ["ba", "bb"]);
-    assert_eq!(strs(db.range(b"ba".to_vec()..=b"c".to_vec())), ["ba", "bb", "c"]);
+    assert_eq!(
+        strs(db.range(b"ba".to_vec()..=b"c".to_vec())),
+        ["ba", "bb", "c"]
+    );
 }
 
 #[test]
@@ -56,7 +71,10 @@ fn range_bounds_in_reverse() {
     abc(&db);
     assert_eq!(strs(db.range("b".."c").rev()), ["bb", "ba", "b"]);
     assert_eq!(strs(db.range("b"..="c").rev()), ["c", "bb", "ba", "b"]);
-    assert_eq!(strs(db.range::<&str>((Excluded("b"), Included("c"))).rev()), ["c", "bb", "ba"]);
+    assert_eq!(
+        strs(db.range::<&str>((Excluded("b"), Included("c"))).rev()),
+        ["c", "bb", "ba"]
+    );
     assert_eq!(strs(db.range(..="a").rev()), ["a"]);
     assert_eq!(strs(db.range("e"..).rev()), Vec::<String>::new());
 }
@@ -68,7 +86,10 @@ fn inclusive_end_includes_the_key_but_not_its_extensions() {
         db.put(k, b"").unwrap();
     }
     assert_eq!(keys(db.range(&b"a"[..]..=&b"b"[..])), [b"b".to_vec()]);
-    assert_eq!(keys(db.range(&b"a"[..]..=&b"b\0"[..])), [b"b".to_vec(), b"b\0".to_vec()]);
+    assert_eq!(
+        keys(db.range(&b"a"[..]..=&b"b\0"[..])),
+        [b"b".to_vec(), b"b\0".to_vec()]
+    );
     assert_eq!(keys(db.range(&b"a"[..]..=&b"b"[..]).rev()), [b"b".to_vec()]);
 }
 
@@ -85,9 +106,18 @@ fn inclusive_end_at_the_maximum_key_size() {
         db.put(k, b"v").unwrap();
     }
     assert_eq!(keys(db.range(..=top.clone())), [below.clone(), top.clone()]);
-    assert_eq!(keys(db.range(..=top.clone()).rev()), [top.clone(), below.clone()]);
-    assert_eq!(keys(db.range(top.clone()..=top.clone())), [top.clone()]);
-    assert_eq!(keys(db.range((Excluded(below.clone()), Included(top.clone())))), [top.clone()]);
+    assert_eq!(
+        keys(db.range(..=top.clone()).rev()),
+        [top.clone(), below.clone()]
+    );
+    assert_eq!(
+        keys(db.range(&top[..]..=&top[..])),
+        std::slice::from_ref(&top)
+    );
+    assert_eq!(
+        keys(db.range::<&[u8]>((Excluded(&below[..]), Included(&top[..])))),
+        std::slice::from_ref(&top)
+    );
 }
 
 #[test]
@@ -99,8 +129,14 @@ fn prefix_stops_at_the_prefix() {
     db.put(b"\xff", b"").unwrap();
     assert_eq!(strs(db.prefix("b").take(3)), ["b", "ba", "bb"]);
     assert_eq!(keys(db.prefix("b")).len(), 5);
-    assert_eq!(keys(db.prefix(b"b\xff")), [b"b\xff".to_vec(), b"b\xff\xff".to_vec()]);
-    assert_eq!(keys(db.prefix(b"b\xff").rev()), [b"b\xff\xff".to_vec(), b"b\xff".to_vec()]);
+    assert_eq!(
+        keys(db.prefix(b"b\xff")),
+        [b"b\xff".to_vec(), b"b\xff\xff".to_vec()]
+    );
+    assert_eq!(
+        keys(db.prefix(b"b\xff").rev()),
+        [b"b\xff\xff".to_vec(), b"b\xff".to_vec()]
+    );
     assert_eq!(keys(db.prefix(b"\xff")), [b"\xff".to_vec()]);
     assert_eq!(strs(db.prefix("x")), Vec::<String>::new());
     assert_eq!(keys(db.prefix("")).len(), 9);
@@ -114,13 +150,10 @@ fn both_ends_meet_in_the_middle() {
     }
     let mut it = db.iter();
     let mut seen = Vec::new();
-    loop {
-        match it.next() {
-            Some(e) => seen.push(e.unwrap().0[0]),
-            None => break,
-        }
+    while let Some(front) = it.next() {
+        seen.push(front.unwrap().0[0]);
         match it.next_back() {
-            Some(e) => seen.push(e.unwrap().0[0]),
+            Some(back) => seen.push(back.unwrap().0[0]),
             None => break,
         }
     }
@@ -131,7 +164,11 @@ fn both_ends_meet_in_the_middle() {
     // Odd count, back first.
     let mut it = db.range([2u8]..[7u8]);
     let mut n = 0;
-    while let Some(e) = if n % 2 == 0 { it.next_back() } else { it.next() } {
+    while let Some(e) = if n % 2 == 0 {
+        it.next_back()
+    } else {
+        it.next()
+    } {
         e.unwrap();
         n += 1;
     }
@@ -142,20 +179,39 @@ fn both_ends_meet_in_the_middle() {
 fn many_entries_cross_chunk_boundaries() {
     let (_dir, db) = open("iter-many");
     let n = 5000u32;
-    db.put_many((0..n).map(|i| (i.to_be_bytes(), vec![b'v'; (i % 300) as usize]))).unwrap();
-    let fwd: Vec<u32> =
-        db.iter().map(|e| { let (k, v) = e.unwrap(); let i = u32::from_be_bytes(k.try_into().unwrap()); assert_eq!(v.len() as u32, i % 300); i }).collect();
+    db.put_many((0..n).map(|i| (i.to_be_bytes(), vec![b'v'; (i % 300) as usize])))
+        .unwrap();
+    let fwd: Vec<u32> = db
+        .iter()
+        .map(|e| {
+            let (k, v) = e.unwrap();
+            let i = u32::from_be_bytes(k.try_into().unwrap());
+            assert_eq!(v.len() as u32, i % 300);
+            i
+        })
+        .collect();
     assert_eq!(fwd, (0..n).collect::<Vec<_>>());
-    let rev: Vec<u32> = db.iter().rev().map(|e| u32::from_be_bytes(e.unwrap().0.try_into().unwrap())).collect();
+    let rev: Vec<u32> = db
+        .iter()
+        .rev()
+        .map(|e| u32::from_be_bytes(e.unwrap().0.try_into().unwrap()))
+        .collect();
     assert_eq!(rev, (0..n).rev().collect::<Vec<_>>());
-    assert_eq!(db.range(100u32.to_be_bytes()..=4000u32.to_be_bytes()).count(), 3901);
+    assert_eq!(
+        db.range(100u32.to_be_bytes()..=4000u32.to_be_bytes())
+            .count(),
+        3901
+    );
     // Large values: one chunk byte budget holds few of them.
     for i in 0..20u8 {
         db.put([b'z', i], vec![i; 300_000]).unwrap();
     }
     let big: Vec<_> = db.prefix("z").map(|e| e.unwrap()).collect();
     assert_eq!(big.len(), 20);
-    assert!(big.iter().enumerate().all(|(i, (_, v))| v.len() == 300_000 && v[0] == i as u8));
+    assert!(big
+        .iter()
+        .enumerate()
+        .all(|(i, (_, v))| v.len() == 300_000 && v[0] == i as u8));
 }
 
 #[test]
@@ -169,7 +225,10 @@ fn iterator_sees_one_point_in_time() {
     // Started before the writes: sees neither, from either end.
     assert_eq!(it.next_back().unwrap().unwrap().0, b"d");
     let rest: Vec<_> = it.map(|e| e.unwrap().0).collect();
-    assert_eq!(rest, [b"b".to_vec(), b"ba".to_vec(), b"bb".to_vec(), b"c".to_vec()]);
+    assert_eq!(
+        rest,
+        [b"b".to_vec(), b"ba".to_vec(), b"bb".to_vec(), b"c".to_vec()]
+    );
 }
 
 #[test]

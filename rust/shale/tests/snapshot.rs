@@ -19,7 +19,10 @@ fn snapshot_isolation_for_reads() {
     assert!(snap.contains(b"b").unwrap());
     assert!(!snap.contains(b"c").unwrap());
     assert_eq!(&*snap.get_pinned(b"a").unwrap().unwrap(), b"1");
-    assert_eq!(snap.get_many(["a", "b", "c"]).unwrap(), [Some(b"1".to_vec()), Some(b"1".to_vec()), None]);
+    assert_eq!(
+        snap.get_many(["a", "b", "c"]).unwrap(),
+        [Some(b"1".to_vec()), Some(b"1".to_vec()), None]
+    );
     assert_eq!(db.get(b"a").unwrap(), Some(b"2".to_vec()));
     assert!(std::ptr::eq(snap.db(), &db));
 }
@@ -59,7 +62,10 @@ fn snapshot_shared_between_threads() {
         for _ in 0..4 {
             s.spawn(|| {
                 for i in 0..100u32 {
-                    assert_eq!(snap.get(i.to_be_bytes()).unwrap().as_deref(), Some(&b"old"[..]));
+                    assert_eq!(
+                        snap.get(i.to_be_bytes()).unwrap().as_deref(),
+                        Some(&b"old"[..])
+                    );
                 }
                 assert_eq!(keys(snap.iter()).len(), 100);
             });

@@ -9,10 +9,15 @@ use std::sync::{Arc, Mutex};
 
 type Seen = Arc<Mutex<Vec<(ChangeKind, Vec<u8>, Vec<u8>)>>>;
 
-fn recorder() -> (Seen, impl Fn(ChangeKind, &[u8], &[u8]) + Send + Sync + 'static) {
+fn recorder() -> (
+    Seen,
+    impl Fn(ChangeKind, &[u8], &[u8]) + Send + Sync + 'static,
+) {
     let seen: Seen = Arc::default();
     let s = seen.clone();
-    (seen, move |kind, k: &[u8], v: &[u8]| s.lock().unwrap().push((kind, k.to_vec(), v.to_vec())))
+    (seen, move |kind, k: &[u8], v: &[u8]| {
+        s.lock().unwrap().push((kind, k.to_vec(), v.to_vec()))
+    })
 }
 
 #[test]
@@ -24,7 +29,12 @@ fn receives_puts_and_deletes_under_its_prefix() {
     db.put(b"q/1", b"other").unwrap();
     db.delete(b"p/1").unwrap();
     let mut b = WriteBatch::new();
-    b.put(b"p/2", b"two").unwrap().put(b"p/3", b"").unwrap().delete(b"p/2").unwrap();
+    b.put(b"p/2", b"two")
+        .unwrap()
+        .put(b"p/3", b"")
+        .unwrap()
+        .delete(b"p/2")
+        .unwrap();
     db.write(&b).unwrap();
     db.put_many([("p/4", "four"), ("x", "y")]).unwrap();
     sub.unsubscribe().unwrap();
@@ -48,20 +58,26 @@ fn closure_is_freed_when_the_subscription_ends() {
     let (_dir, db) = open("sub-free");
     let token = Arc::new(());
     let t = token.clone();
-    let sub = db.subscribe(b"", move |_, _, _| {
-        let _ = &t;
-    })
-    .unwrap();
+    let sub = db
+        .subscribe(b"", move |_, _, _| {
+            let _ = &t;
+        })
+        .unwrap();
     assert_eq!(Arc::strong_count(&token), 2);
     drop(sub);
-    assert_eq!(Arc::strong_count(&token), 1, "user_free dropped the closure");
+    assert_eq!(
+        Arc::strong_count(&token),
+        1,
+        "user_free dropped the closure"
+    );
 
     // Closing the db ends subscriptions too; dropping one afterwards is fine.
     let t = token.clone();
-    let sub = db.subscribe(b"", move |_, _, _| {
-        let _ = &t;
-    })
-    .unwrap();
+    let sub = db
+        .subscribe(b"", move |_, _, _| {
+            let _ = &t;
+        })
+        .unwrap();
     db.close().unwrap();
     assert_eq!(Arc::strong_count(&token), 1);
     drop(sub);

@@ -46,7 +46,10 @@ fn many_threads_share_an_arc_db() {
     for h in handles {
         h.join().unwrap();
     }
-    assert_eq!(db.iter().count() as u32, threads * per + threads * (per / 50));
+    assert_eq!(
+        db.iter().count() as u32,
+        threads * per + threads * (per / 50)
+    );
     // Last Arc dropped: closed.
     let db = Arc::try_unwrap(db).expect("sole owner");
     db.close().unwrap();

@@ -55,5 +55,8 @@ pub fn keys(it: impl Iterator<Item = shale::Result<shale::Entry>>) -> Vec<Vec<u8
 }
 
 pub fn strs(it: impl Iterator<Item = shale::Result<shale::Entry>>) -> Vec<String> {
-    keys(it).into_iter().map(|k| String::from_utf8(k).unwrap()).collect()
+    keys(it)
+        .into_iter()
+        .map(|k| String::from_utf8(k).unwrap())
+        .collect()
 }
