@@ -1,12 +1,12 @@
 /*
  * consumer.c — a program built against an *installed* shale, the way a user
- * would build it. Opens a db in a temporary directory, writes, reads back,
- * and prints "consumer: OK".
+ * would build it (as C, and as C++). Opens a db in the given directory,
+ * writes, reads back (a copy, and a pinned read, new in 0.3.0), and prints
+ * "consumer: OK".
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <shale.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,8 @@ static int fail(const char *what, int32_t status) {
 int main(int argc, char **argv) {
   char path[4096];
   shale_db *db = NULL;
+  shale_pin *pin = NULL;
+  const void *pinned = NULL;
   void *value = NULL;
   size_t len = 0;
   int32_t st;
@@ -54,6 +56,17 @@ int main(int argc, char **argv) {
     return 1;
   }
   shale_free(value);
+  st = shale_db_get_pinned(db, NULL, "k", 1, &pin, &pinned, &len);
+  if (st != SHALE_OK) {
+    return fail("shale_db_get_pinned", st);
+  }
+  if (len != 9 || memcmp(pinned, "installed", 9) != 0) {
+    fprintf(stderr, "FAILED: wrong pinned value\n");
+    return 1;
+  }
+  if ((st = shale_pin_free(pin)) != SHALE_OK) {
+    return fail("shale_pin_free", st);
+  }
   if ((st = shale_db_close(db)) != SHALE_OK) {
     return fail("shale_db_close", st);
   }

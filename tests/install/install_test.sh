@@ -3,25 +3,30 @@
 # uses it the three ways a user would:
 #   (a) pkg-config + the shared library,
 #   (b) pkg-config --static + libshale.a, linked by the C compiler,
-#   (c) a CMake project with find_package(shale) linking shale::shale
-#       (and shale::shale_static),
-# after checking what was installed: header, pkg-config file, CMake package,
-# libshale.a, the SONAME chain libshale.so -> libshale.so.1 -> libshale.so.X.Y.Z
-# and that only shale_* symbols are exported.
+#   (c) a C++ program (the same source as C++), via pkg-config,
+#   (d) a CMake project with find_package(shale VERSION) linking
+#       shale::shale and shale::shale_static; the found version must be
+#       the header's, and asking for the next minor or the next major
+#       version must fail,
+# after checking what was installed: header (identical to include/shale.h),
+# pkg-config file (its version the header's), CMake package, libshale.a,
+# the SONAME chain libshale.so -> libshale.so.1 -> libshale.so.X.Y.Z and
+# that only shale_* symbols are exported. Every program is run.
 #
-# usage: install_test.sh BUILD_DIR C_COMPILER CMAKE [SANITIZE]
+# usage: install_test.sh BUILD_DIR C_COMPILER CXX_COMPILER CMAKE [SANITIZE]
 #   SANITIZE: the build's SHALE_SANITIZE value (e.g. address,undefined), so
 #   the programs built here are instrumented like the library.
 set -euo pipefail
 
-if [ $# -lt 3 ]; then
-  echo "usage: $0 BUILD_DIR C_COMPILER CMAKE [SANITIZE]" >&2
+if [ $# -lt 4 ]; then
+  echo "usage: $0 BUILD_DIR C_COMPILER CXX_COMPILER CMAKE [SANITIZE]" >&2
   exit 2
 fi
 build=$1
 cc=$2
-cmake=$3
-sanitize=${4:-}
+cxx=$3
+cmake=$4
+sanitize=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shale-install-test.XXXXXX")
@@ -56,6 +61,8 @@ config=$(find "$prefix" -name shaleConfig.cmake | head -n 1)
 [ -f "$(dirname "$config")/shaleConfigVersion.cmake" ] ||
   die "shaleConfigVersion.cmake was not installed"
 [ -f "$libdir/libshale.a" ] || die "libshale.a is not in $libdir"
+cmp -s "$header" "$here/../../include/shale.h" ||
+  die "the installed shale.h differs from include/shale.h"
 echo "installed: ${header#"$prefix"/}, ${pc#"$prefix"/}, ${config#"$prefix"/}"
 
 # ---------------------------------------------------------------------------
@@ -63,6 +70,9 @@ step "SONAME chain"
 version=$(sed -n 's/^#define SHALE_VERSION_STRING "\(.*\)"$/\1/p' "$header")
 abi=$(sed -n 's/^#define SHALE_ABI_VERSION \([0-9]*\)$/\1/p' "$header")
 [ -n "$version" ] && [ -n "$abi" ] || die "cannot read the version from $header"
+IFS=. read -r major minor _ <<<"$version"
+next_minor=$major.$((minor + 1))
+next_major=$((major + 1)).0
 real=libshale.so.$version
 soname=libshale.so.$abi
 [ -L "$libdir/libshale.so" ] || die "libshale.so is not a symlink"
@@ -88,6 +98,11 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 step "pkg-config (PKG_CONFIG_PATH=$libdir/pkgconfig)"
 [ "$(pkg-config --modversion shale)" = "$version" ] ||
   die "pkg-config --modversion shale: '$(pkg-config --modversion shale)', expected $version"
+pkg-config --print-errors --exists "shale >= $version" ||
+  die "pkg-config --exists 'shale >= $version' failed"
+if pkg-config --exists "shale >= $next_minor"; then
+  die "pkg-config says shale >= $next_minor exists; installed is $version"
+fi
 pc_includedir=$(pkg-config --variable=includedir shale)
 [ -f "$pc_includedir/shale.h" ] ||
   die "shale.pc's includedir '$pc_includedir' has no shale.h (is the .pc file relocatable?)"
@@ -100,13 +115,16 @@ cflags=($(pkg-config --cflags shale))
 libs=($(pkg-config --libs shale))
 # shellcheck disable=SC2207
 static_libs=($(pkg-config --static --libs shale))
+# shellcheck disable=SC2207
+cflags_libs=($(pkg-config --cflags --libs shale))
 echo "cflags: ${cflags[*]}"
 echo "libs: ${libs[*]}"
 echo "static libs: ${static_libs[*]}"
+echo "cflags + libs: ${cflags_libs[*]}"
 
-step "(a) C program, shared library, via pkg-config"
+step "(a) C program, shared library, via pkg-config --cflags --libs"
 "$cc" -std=c99 -Wall -Wextra -pedantic -Werror "${san_flags[@]}" \
-  "$here/consumer.c" "${cflags[@]}" "${libs[@]}" -o "$tmp/consumer_shared" ||
+  "$here/consumer.c" "${cflags_libs[@]}" -o "$tmp/consumer_shared" ||
   die "compiling against the installed shared library"
 # (Capture first: `ldd | grep -q` can fail under pipefail when grep exits early.)
 resolved=$(LD_LIBRARY_PATH="$libdir" ldd "$tmp/consumer_shared")
@@ -128,20 +146,31 @@ fi
 env -u LD_LIBRARY_PATH "$tmp/consumer_static" "$tmp/db-static" ||
   die "consumer_static failed"
 
-step "(c) CMake project with find_package(shale)"
+step "(c) C++ program, shared library, via pkg-config"
+"$cxx" -x c++ -std=c++17 -Wall -Wextra -pedantic -Werror "${san_flags[@]}" \
+  "$here/consumer.c" -x none "${cflags[@]}" "${libs[@]}" \
+  -o "$tmp/consumer_cxx" || die "compiling consumer.c as C++"
+LD_LIBRARY_PATH="$libdir" "$tmp/consumer_cxx" "$tmp/db-cxx" ||
+  die "consumer_cxx failed"
+
+step "(d) CMake project with find_package(shale $version)"
 mkdir -p "$tmp/project"
 cp "$here/consumer.c" "$tmp/project/"
 cat >"$tmp/project/CMakeLists.txt" <<'EOF'
 cmake_minimum_required(VERSION 3.20)
 project(shale_consumer LANGUAGES C)
-find_package(shale 0.1 REQUIRED)
+find_package(shale ${SHALE_WANTED} REQUIRED)
+message(STATUS "found shale ${shale_VERSION}")
+if(NOT shale_VERSION VERSION_EQUAL SHALE_WANTED)
+  message(FATAL_ERROR "found shale ${shale_VERSION}, expected ${SHALE_WANTED}")
+endif()
 add_executable(consumer consumer.c)
 target_link_libraries(consumer PRIVATE shale::shale)
 add_executable(consumer_static consumer.c)
 target_link_libraries(consumer_static PRIVATE shale::shale_static)
 EOF
 cmake_flags=(-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc"
-  -DCMAKE_BUILD_TYPE=Release)
+  -DCMAKE_BUILD_TYPE=Release -DSHALE_WANTED="$version")
 if [ -n "$sanitize" ]; then
   cmake_flags+=(-DCMAKE_C_FLAGS="${san_flags[*]}"
     -DCMAKE_EXE_LINKER_FLAGS="${san_flags[*]}")
@@ -160,5 +189,21 @@ env -u LD_LIBRARY_PATH "$tmp/project/build/consumer" "$tmp/db-cmake" ||
   die "the find_package(shale) program failed"
 env -u LD_LIBRARY_PATH "$tmp/project/build/consumer_static" "$tmp/db-cmake-static" ||
   die "the find_package(shale) static program failed"
+
+for wanted in "$next_minor" "$next_major"; do
+  step "find_package(shale $wanted) must fail ($version is installed)"
+  if "$cmake" -S "$tmp/project" -B "$tmp/project/build-$wanted" \
+    "${cmake_flags[@]}" -DSHALE_WANTED="$wanted" >"$tmp/configure-$wanted.log" 2>&1; then
+    die "find_package(shale $wanted) succeeded with shale $version installed"
+  fi
+  # (CMake wraps its message: compare with the lines joined; captured first
+  # so that grep -q closing the pipe early cannot fail it under pipefail.)
+  joined=$(tr -s ' \n' '  ' <"$tmp/configure-$wanted.log")
+  grep -q "compatible with requested version \"$wanted\"" <<<"$joined" || {
+    cat "$tmp/configure-$wanted.log" >&2
+    die "find_package(shale $wanted) failed for another reason than the version"
+  }
+  echo "refused, as it should be"
+done
 
 echo "install test: OK"
