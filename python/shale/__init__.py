@@ -10,6 +10,11 @@ Pure ctypes over libshale's stable C ABI (``include/shale.h``)::
             b.delete(b"k")
         for key, value in db.items(prefix=b"a"):
             ...
+        db.put_many({b"x": b"1", b"y": b"2"})   # one call into the library
+        print(db.get_many([b"x", b"y", b"z"]))  # [b'1', b'2', None]
+
+There is no ``len(db)`` (an exact count needs a full scan);
+``db.stats().approximate_keys`` is a cheap estimate. See docs/python.md.
 
 Keys are bytes; values are any bytes-like object and come back as bytes.
 Set ``SHALE_LIBRARY`` to choose the shared library explicitly (see
@@ -17,19 +22,8 @@ Set ``SHALE_LIBRARY`` to choose the shared library explicitly (see
 """
 
 from ._lib import ABI_VERSION, lib as _cdll, library_path
-from .db import (
-    DB,
-    DELETE,
-    LOG_DEBUG,
-    LOG_ERROR,
-    LOG_INFO,
-    LOG_WARN,
-    PUT,
-    Snapshot,
-    Subscription,
-    WriteBatch,
-    open,
-)
+from .batch import WriteBatch
+from .db import DB, open
 from .errors import (
     BufferTooSmallError,
     BusyError,
@@ -51,7 +45,12 @@ from .errors import (
     TimeoutError,
 )
 from .iterator import Iterator
-from .maintenance import Job, Stats
+from .job import Job
+from .options import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN
+from .pin import Pin
+from .snapshot import Snapshot
+from .stats import Stats
+from .subscription import DELETE, PUT, Subscription
 
 #: The version of the loaded libshale ("MAJOR.MINOR.PATCH", from shale_version()).
 __version__: str = _cdll.shale_version().decode("ascii")
@@ -70,6 +69,7 @@ __all__ = [
     "Snapshot",
     "Subscription",
     "Iterator",
+    "Pin",
     "PUT",
     "DELETE",
     "LOG_DEBUG",

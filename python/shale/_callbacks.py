@@ -13,10 +13,14 @@ Exceptions:
 * a scan callback's exception stops the scan (the trampoline returns 1) and
   is stored so that :meth:`shale.DB.scan` re-raises it after
   ``shale_db_scan`` returns;
-* logger and subscription callbacks run inside someone else's call (a
-  background thread, or another caller's write), so there is nobody to
-  raise to: their exceptions go to :func:`sys.unraisablehook` (the same
-  place as exceptions in ``__del__``) and the trampoline returns 0.
+* a subscription callback runs on the thread that made the write, inside
+  the write call: its exception is stored for that thread
+  (:func:`raise_pending`) and re-raised by the write method once the C call
+  has returned (the write itself has happened);
+* logger callbacks may run on the library's own threads, so there is
+  nobody to raise to: their exceptions go to :func:`sys.unraisablehook`
+  (the same place as exceptions in ``__del__``) and the trampoline
+  returns 0.
 """
 
 from __future__ import annotations
@@ -159,18 +163,49 @@ def _scan(user: Optional[int], kp: Optional[int], kl: int, vp: Optional[int], vl
         return 1
 
 
+_tls = threading.local()
+
+
+def raise_pending() -> None:
+    """Re-raise, on the calling thread, the first exception a subscription
+    callback raised during this thread's last write call (later ones go to
+    :func:`sys.unraisablehook`). Called by every write method after its C
+    call returns."""
+    pending = getattr(_tls, "pending", None)
+    if not pending:
+        return
+    _tls.pending = None
+    first = pending[0]
+    for exc, fn in pending[1:]:
+        report_unraisable(exc, "shale subscription callback %r" % (fn,), fn)
+    exc, fn = first
+    try:
+        raise exc
+    finally:
+        del exc, first, pending
+
+
 def _change(
     user: Optional[int], kind: int, kp: Optional[int], kl: int, vp: Optional[int], vl: int
 ) -> int:
     fn = lookup(user)
     if fn is None:
         return 0
+    key = b""
     try:
         key = as_bytes(kp, kl)
         value = None if kind == 2 else as_bytes(vp, vl)
         fn(int(kind), key, value)
     except BaseException as e:
-        report_unraisable(e, "shale subscription callback %r" % (fn,), fn)
+        if hasattr(e, "add_note"):
+            e.add_note(
+                "(raised by the shale subscription callback %r for key %r; "
+                "the write itself succeeded)" % (fn, key)
+            )
+        pending = getattr(_tls, "pending", None)
+        if pending is None:
+            pending = _tls.pending = []
+        pending.append((e, fn))
     return 0
 
 

@@ -25,6 +25,7 @@ versions and the path.
 
 from __future__ import annotations
 
+import array
 import ctypes
 import ctypes.util
 import glob
@@ -61,6 +62,10 @@ __all__ = [
     "shale_job_done_fn",
     "shale_stats",
     "STATS_LEVELS",
+    "SINCE_0_3",
+    "MISSING",
+    "has",
+    "size_t_array",
 ]
 
 #: The ABI major this package is written for (SHALE_ABI_VERSION).
@@ -173,6 +178,18 @@ class shale_iter_options(Structure):
     ]
 
 
+def size_t_array(n: int) -> "array.array[int]":
+    """A zeroed ``array.array`` of ``n`` C ``size_t`` (for the _many calls)."""
+    return array.array(_SIZE_T_CODE, bytes(n * ctypes.sizeof(c_size_t)))
+
+
+_SIZE_T_CODE = next(
+    c for c in ("L", "Q", "I") if array.array(c).itemsize == ctypes.sizeof(c_size_t)
+)
+
+#: SHALE_MISSING: the value_lens entry of a key that has no value.
+MISSING_LEN = 2 ** (8 * ctypes.sizeof(c_size_t)) - 1
+
 # Handles are opaque pointers; they are declared c_void_p everywhere so that
 # any integer (including garbage, for the misuse tests) can be passed.
 _h = c_void_p
@@ -205,6 +222,9 @@ SIGNATURES = {
         c_int32,
         [_h, _h, c_void_p, c_size_t, c_void_p, c_size_t, _psz],
     ),
+    # Since 0.3.0: a pinned read.
+    "shale_db_get_pinned": (c_int32, [_h, _h, c_void_p, c_size_t, _pp, _pp, _psz]),
+    "shale_pin_free": (c_int32, [_h]),
     "shale_db_exists": (c_int32, [_h, _h, c_void_p, c_size_t]),
     "shale_db_sync": (c_int32, [_h]),
     "shale_db_property": (c_int32, [_h, c_char_p, _pp]),
@@ -273,6 +293,23 @@ SIGNATURES = {
     "shale_batch_clear": (c_int32, [_h]),
     "shale_batch_count": (c_int32, [_h, _psz]),
     "shale_db_write": (c_int32, [_h, _h]),
+    # Many keys in one call (since 0.3.0). Arrays (keys, key_lens, values,
+    # value_lens) are declared c_void_p so that a bytes object, an address
+    # (array.array.buffer_info()) or a ctypes array can be passed.
+    "shale_db_get_many": (
+        c_int32,
+        [_h, _h, c_size_t, c_void_p, c_void_p, _pp, c_void_p, _psz],
+    ),
+    "shale_db_put_many": (
+        c_int32,
+        [_h, c_size_t, c_void_p, c_void_p, c_void_p, c_void_p],
+    ),
+    "shale_db_delete_many": (c_int32, [_h, c_size_t, c_void_p, c_void_p]),
+    "shale_batch_put_many": (
+        c_int32,
+        [_h, c_size_t, c_void_p, c_void_p, c_void_p, c_void_p],
+    ),
+    "shale_batch_delete_many": (c_int32, [_h, c_size_t, c_void_p, c_void_p]),
     # Snapshots
     "shale_snapshot_new": (c_int32, [_h, _pp]),
     "shale_snapshot_free": (c_int32, [_h]),
@@ -289,6 +326,11 @@ SIGNATURES = {
     "shale_iter_valid": (c_int32, [_h]),
     "shale_iter_key": (c_int32, [_h, _pp, _psz]),
     "shale_iter_value": (c_int32, [_h, _pp, _psz]),
+    # Since 0.3.0. lens: 2 * max_count size_t, passed as c_void_p.
+    "shale_iter_next_many": (
+        c_int32,
+        [_h, c_int32, c_size_t, c_size_t, _pp, c_void_p, _psz],
+    ),
     # Scans
     "shale_db_scan": (
         c_int32,
@@ -301,6 +343,32 @@ SIGNATURES = {
     ),
     "shale_unsubscribe": (c_int32, [_h]),
 }
+
+
+#: Functions added in 0.3.0. A library of the same ABI major but an older
+#: minor version lacks them; the package then falls back to the older calls
+#: (see :func:`has`) or raises :class:`shale.NotSupportedError`.
+SINCE_0_3 = frozenset(
+    (
+        "shale_db_get_pinned",
+        "shale_pin_free",
+        "shale_db_get_many",
+        "shale_db_put_many",
+        "shale_db_delete_many",
+        "shale_batch_put_many",
+        "shale_batch_delete_many",
+        "shale_iter_next_many",
+    )
+)
+
+#: Functions of :data:`SIGNATURES` the loaded library does not export
+#: (only ever some of :data:`SINCE_0_3`).
+MISSING: "set[str]" = set()
+
+
+def has(name: str) -> bool:
+    """Whether the loaded library exports ``name`` (a function of shale.h)."""
+    return name not in MISSING
 
 
 def _repo_root(start: str) -> Optional[str]:
@@ -363,11 +431,12 @@ def find_candidates() -> List[Tuple[str, str]]:
 
 def _declare(cdll: ctypes.CDLL, path: str) -> None:
     missing = []
+    optional = []
     for name, (restype, argtypes) in SIGNATURES.items():
         try:
             fn = getattr(cdll, name)
         except AttributeError:
-            missing.append(name)
+            (optional if name in SINCE_0_3 else missing).append(name)
             continue
         fn.restype = restype
         fn.argtypes = argtypes
@@ -376,6 +445,7 @@ def _declare(cdll: ctypes.CDLL, path: str) -> None:
             "shale: the library at %s lacks functions of shale.h ABI %d: %s"
             % (path, ABI_VERSION, ", ".join(missing))
         )
+    MISSING.update(optional)
 
 
 def load() -> Tuple[ctypes.CDLL, str]:
