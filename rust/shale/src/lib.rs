@@ -30,20 +30,20 @@
 //! Use after close does not compile: [`Db::close`] consumes the db, and
 //! snapshots and iterators borrow it.
 //!
-//! ```compile_fail
+//! ```compile_fail,E0382
 //! let db = shale::Db::open("/tmp/never-opened", shale::Options::new()).unwrap();
 //! db.close().unwrap();
 //! db.put(b"k", b"v").unwrap(); // error: use of moved value `db`
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0505
 //! let db = shale::Db::open("/tmp/never-opened", shale::Options::new()).unwrap();
 //! let snap = db.snapshot().unwrap();
 //! db.close().unwrap(); // error: cannot move out of `db` because it is borrowed
 //! snap.get(b"k").unwrap();
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0505
 //! let db = shale::Db::open("/tmp/never-opened", shale::Options::new()).unwrap();
 //! let mut it = db.iter();
 //! drop(db); // error: cannot move out of `db` because it is borrowed

@@ -59,7 +59,10 @@ fn batch_refuses_oversized_entries_and_stays_unchanged() {
         ])
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-    assert!(err.message().contains("key_lens[1]"), "names the index: {err}");
+    assert!(
+        err.message().contains("key_lens[1]"),
+        "names the index: {err}"
+    );
     assert_eq!(b.len(), 1, "unchanged on error");
 }
 
@@ -127,7 +130,10 @@ fn many_refuses_a_bad_key_and_writes_nothing() {
         .put_many([(&b"ok"[..], &b"1"[..]), (&big[..], &b"2"[..])])
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-    assert!(err.message().contains("key_lens[1]"), "names the index: {err}");
+    assert!(
+        err.message().contains("key_lens[1]"),
+        "names the index: {err}"
+    );
     assert_eq!(db.get(b"ok").unwrap(), None, "nothing written");
     let err = db.get_many([&b"ok"[..], &big[..]]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
