@@ -209,9 +209,17 @@ SHALE_API void shale_free(void *ptr);
 /* Limits                                                                  */
 /* ---------------------------------------------------------------------- */
 
-#define SHALE_MAX_KEY_SIZE ((size_t)65536)            /* 64 KiB */
-#define SHALE_MAX_VALUE_SIZE ((size_t)256 * 1024 * 1024) /* 256 MiB */
-#define SHALE_MAX_BATCH_SIZE ((size_t)1024 * 1024 * 1024) /* 1 GiB */
+/* A size_t constant without a C-style cast in C++ (which
+ * -Wold-style-cast would flag in a user's program). */
+#ifdef __cplusplus
+#define SHALE_SIZE_C(n) static_cast<size_t>(n)
+#else
+#define SHALE_SIZE_C(n) ((size_t)(n))
+#endif
+
+#define SHALE_MAX_KEY_SIZE SHALE_SIZE_C(65536)                 /* 64 KiB */
+#define SHALE_MAX_VALUE_SIZE (SHALE_SIZE_C(256) * 1024 * 1024) /* 256 MiB */
+#define SHALE_MAX_BATCH_SIZE (SHALE_SIZE_C(1024) * 1024 * 1024) /* 1 GiB */
 
 /* ---------------------------------------------------------------------- */
 /* Handles                                                                 */
@@ -724,7 +732,7 @@ SHALE_API int32_t shale_db_write(shale_db *db, shale_batch *batch);
  * names the index of the first bad one, and nothing was written. */
 
 /* value_lens entry of a key that has no value. */
-#define SHALE_MISSING ((size_t)-1)
+#define SHALE_MISSING SIZE_MAX
 
 /* Reads count keys, all as of one point in time (snapshot, or the state
  * at this call). values: not NULL; on SHALE_OK *values is an owned (out)

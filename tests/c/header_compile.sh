@@ -27,6 +27,8 @@ flags=(-std="$std" -Wall -Wextra -pedantic -Werror -Wundef -Wshadow
   -Wconversion -Wsign-conversion -Wcast-qual)
 if [ "$lang" = c ]; then
   flags+=(-Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition)
+else
+  flags+=(-Wold-style-cast)
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shale-header.XXXXXX")

@@ -114,7 +114,7 @@ int main(void) {
       SHALE_E_INVALID_HANDLE) {
     bad = 1;
   }
-  if (limits < SHALE_MAX_BATCH_SIZE / 8 || missing != (size_t)0 - 1) bad = 1;
+  if (limits < SHALE_MAX_BATCH_SIZE / 8 || missing != SIZE_MAX) bad = 1;
   (void)levels;
   (void)modes;
   (void)others;
