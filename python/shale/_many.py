@@ -17,7 +17,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 from . import _callbacks
 from ._lib import MISSING, MISSING_LEN, lib, size_t_array
-from .errors import NOT_FOUND, _check
+from .errors import NOT_FOUND, Error, _check
 
 __all__ = ["pack_keys", "pack_items", "get_many", "put_many", "delete_many"]
 
@@ -72,6 +72,8 @@ def pack_items(items: Items) -> Tuple[int, bytes, Any, bytes, Any]:
     vals: List[Any] = []
     for i, pair in enumerate(pairs):
         try:
+            if isinstance(pair, (bytes, bytearray, str, memoryview)):
+                raise TypeError
             k, v = pair
         except (TypeError, ValueError):
             raise TypeError("item %d: expected a (key, value) pair, not %r" % (i, type(pair).__name__)) from None
@@ -188,9 +190,9 @@ def batch_put_many(bh: int, n: int, kj: bytes, kl: Any, vj: bytes, vl: Any) -> N
     if "shale_batch_put_many" not in MISSING:
         _check(lib.shale_batch_put_many(bh, n, kj, _addr(kl), vj, _addr(vl)))
         return
-    for (ka, kb), (va, vb) in zip(_spans(kl), _spans(vl)):
+    for i, ((ka, kb), (va, vb)) in enumerate(zip(_spans(kl), _spans(vl))):
         k, v = kj[ka:kb], vj[va:vb]
-        _check(lib.shale_batch_put(bh, k, len(k), v, len(v)))
+        _check_item(i, lib.shale_batch_put(bh, k, len(k), v, len(v)))
 
 
 def batch_delete_many(bh: int, n: int, kj: bytes, kl: Any) -> None:
@@ -198,6 +200,15 @@ def batch_delete_many(bh: int, n: int, kj: bytes, kl: Any) -> None:
     if "shale_batch_delete_many" not in MISSING:
         _check(lib.shale_batch_delete_many(bh, n, kj, _addr(kl)))
         return
-    for ka, kb in _spans(kl):
+    for i, (ka, kb) in enumerate(_spans(kl)):
         k = kj[ka:kb]
-        _check(lib.shale_batch_delete(bh, k, len(k)))
+        _check_item(i, lib.shale_batch_delete(bh, k, len(k)))
+
+
+def _check_item(i: int, st: int) -> None:
+    try:
+        _check(st)
+    except Error as e:
+        e.message = "item %d: %s" % (i, e.message)
+        e.args = (e.message,)
+        raise

@@ -48,6 +48,7 @@ class Job:
     """
 
     def __init__(self, handle: int, db: Any, kind: str, state: CallState) -> None:
+        """Internal: use ``DB.compact_range_async`` and friends."""
         self._h: Optional[int] = handle
         self._db = db  # a running job needs its db open: keep it alive
         self.kind = kind
@@ -200,6 +201,8 @@ class Job:
             _check(lib.shale_job_free(h))
 
     def __enter__(self) -> "Job":
+        """Use the job in a ``with`` block; its handle is freed at the end
+        (a job still running is cancelled and waited for)."""
         return self
 
     def __exit__(self, *exc: Any) -> None:
