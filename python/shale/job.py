@@ -187,10 +187,10 @@ class Job:
             except Exception:
                 pass
             raise
-        # The done callback is returning on the job's thread; the final wait
-        # is at most that long (run it off the loop all the same).
-        if not self.wait(0):
-            await loop.run_in_executor(None, self.wait)
+        # The listener runs inside the job's done callback, which may not
+        # have returned yet; that is a matter of microseconds: poll.
+        while not self.wait(0):
+            await asyncio.sleep(0.0005)
         return self.result()
 
     def close(self) -> None:
