@@ -234,6 +234,17 @@ def test_struct_layout_matches_c_compiler(tmp_path):
             assert expected[name + "." + fname] == (field.offset, field.size), fname
 
 
+def test_every_public_struct_is_mirrored():
+    """Every struct with a body in shale.h has a ctypes mirror in _lib (and
+    is therefore in the layout test above)."""
+    header = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "include", "shale.h")
+    with open(header) as f:
+        defined = set(re.findall(r"typedef\s+struct\s+(shale_\w+)\s*\{", f.read()))
+    assert defined == {"shale_options", "shale_iter_options", "shale_stats"}
+    for name in defined:
+        assert issubclass(getattr(_lib, name), ctypes.Structure)
+
+
 # --- ownership --------------------------------------------------------------------
 
 
