@@ -1,7 +1,7 @@
 """Leak check of the ownership paths under valgrind.
 
 A child interpreter runs get / get (empty value) / property / iteration /
-scan / batch / snapshot / subscription loops thousands of times through the
+scan / batch / snapshot / subscription / many-key / pinned-read loops thousands of times through the
 package, under ``valgrind --leak-check=full``. The test fails if valgrind
 reports a *definitely lost* block whose allocation stack goes through
 libshale (a frame in libshale.so, or a shale_*/shale:: function). As a check that the method can see a leak at all, the child
@@ -47,6 +47,14 @@ with db.subscribe(b"k", lambda kind, k, v: None):
             with db.write_batch() as b:
                 b.put(b"k001", b"x"); b.delete(b"zz")
             db[b"k002"] = b"y"
+            db.get_many([b"k001", b"missing", b"empty"])
+            db.put_many({b"k004": b"m", b"k005": b""})
+            db.delete_many([b"zz1", b"zz2"])
+            with db.get_pinned(b"k006") as p:
+                bytes(p.view)
+            db.get_pinned(b"k007")  # dropped: freed by the collector
+            with db.write_batch() as b:
+                b.put_many([(b"k008", b"z")]); b.delete_many([b"zz3"])
 # the deliberate leak: an owned value never freed
 v, n = ctypes.c_void_p(), ctypes.c_size_t()
 assert lib.shale_db_get(db._handle(), None, b"marker", 6, ctypes.byref(v), ctypes.byref(n)) == 0

@@ -316,7 +316,11 @@ def _check(status: int) -> int:
     else:  # another shale call (e.g. a __del__ during GC) cleared the record
         msg, err = "", 0
     if status == E_LOCKED and "one process" not in msg:
-        msg = (msg + " " if msg else "") + (
-            "(a db directory can be open only once at a time: one process, one handle)"
-        )
+        if "once at a time" in msg:  # the library stated the rule already
+            msg += " (by one process, through one handle)"
+        else:
+            msg = (msg + " " if msg else "") + (
+                "(a db directory can be open once at a time: by one process, "
+                "through one handle)"
+            )
     raise make_error(status, msg or STATUS_NAMES.get(status, "SHALE_E_UNKNOWN"), err)
