@@ -6,7 +6,6 @@ call returned the documented status.
 """
 
 import os
-import sys
 
 import pytest
 

@@ -105,3 +105,50 @@ def test_write_batch_of_a_closed_db(db_path):
         db.write_batch()
     with pytest.raises(shale.ClosedError):
         db.snapshot()
+
+
+def test_largest_key_and_a_big_value_through_every_path(db):
+    key = b"\x01" * shale.MAX_KEY_SIZE
+    big = bytes(range(256)) * (8 * 1024)  # 2 MiB
+    db[key] = big
+    assert db[key] == big
+    assert db.get_many([key, b"x"]) == [big, None]
+    with db.get_pinned(key) as pin:
+        assert pin.view == big
+    assert list(db.items()) == [(key, big)]
+    db.put_many([(key, b"small")])
+    assert db[key] == b"small"
+
+
+def test_progress_display_when_stderr_is_a_tty(db_path):
+    import pty
+
+    from conftest import PYTHON_DIR
+
+    code = (
+        "import shale\n"
+        "db = shale.open(%r, sync='none', write_buffer_size=64 << 10)\n"
+        "db.put_many([(b'k%%05d' %% i, b'v' * 100) for i in range(3000)])\n"
+        "db.flush()\n"
+        "db.verify()\n"  # progress=None: a display, since stderr is a terminal
+        "db.close()\n"
+    ) % db_path
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=PYTHON_DIR)
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=slave, stdout=subprocess.PIPE, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait() == 0, out
+    assert b"verify:" in out and b"%" in out

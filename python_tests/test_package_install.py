@@ -9,7 +9,6 @@ finds setuptools without a registry).
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 

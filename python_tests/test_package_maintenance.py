@@ -2,7 +2,6 @@
 and the sizing options of shale.open."""
 
 import asyncio
-import os
 import threading
 
 import pytest

@@ -7,7 +7,6 @@ import threading
 import pytest
 
 import shale
-from shale import _lib
 
 
 def test_pin_basics(db):
