@@ -73,7 +73,7 @@ def as_bytes(ptr: Optional[int], length: int) -> bytes:
 def _unraisable_args_type() -> Any:
     # sys.UnraisableHookArgs is not exposed by name; capture the type once by
     # letting the interpreter report an exception from __del__.
-    captured = []
+    captured: list = []
 
     class _Probe:
         def __del__(self) -> None:

@@ -430,8 +430,8 @@ def find_candidates() -> List[Tuple[str, str]]:
 
 
 def _declare(cdll: ctypes.CDLL, path: str) -> None:
-    missing = []
-    optional = []
+    missing: List[str] = []
+    optional: List[str] = []
     for name, (restype, argtypes) in SIGNATURES.items():
         try:
             fn = getattr(cdll, name)

@@ -106,7 +106,7 @@ def get_many(dbh: int, snap: Optional[int], keys: Iterable[bytes], default: Any)
     lens = vlens.tolist()
     try:
         total = sum(x for x in lens if x != MISSING_LEN)
-        blob = ctypes.string_at(out.value, total) if total else b""
+        blob = ctypes.string_at(out.value or 0, total) if total else b""
     finally:
         lib.shale_free(out)
     result: List[Any] = []
@@ -137,7 +137,7 @@ def _get_many_fallback(dbh: int, snap: Optional[int], ks: List[bytes], default: 
                 continue
             _check(st)
             try:
-                result.append(ctypes.string_at(out.value, n.value) if n.value else b"")
+                result.append(ctypes.string_at(out.value or 0, n.value) if n.value else b"")
             finally:
                 lib.shale_free(out)
         return result

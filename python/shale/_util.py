@@ -95,7 +95,7 @@ def range_bounds(
 
 def address(b: bytes) -> int:
     """The address of a bytes object's contents (valid while ``b`` lives)."""
-    return ctypes.cast(b, ctypes.c_void_p).value  # type: ignore[return-value]
+    return ctypes.cast(b, ctypes.c_void_p).value  # type: ignore[arg-type,return-value]
 
 
 def iter_options(

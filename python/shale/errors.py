@@ -238,7 +238,7 @@ class ExistsError(Error, builtins.FileExistsError):
 
     def __init__(self, message: str = "", code: Optional[int] = None) -> None:
         super().__init__(message, code)
-        self.errno = None
+        self.errno = None  # type: ignore[assignment]
 
 
 class BusyError(Error):
@@ -262,7 +262,7 @@ class TimeoutError(Error, builtins.TimeoutError):  # noqa: A001 - deliberate
 
 
 _CLASSES: Dict[int, Type[Error]] = {
-    cls.code: cls
+    cls.code: cls  # type: ignore[attr-defined]
     for cls in (
         NotFoundError,
         InvalidArgumentError,
@@ -294,7 +294,7 @@ def make_error(code: int, message: str, errno: int = 0) -> Error:
     """Build the exception for ``code`` with ``message`` (and ``errno``)."""
     cls = error_class(code)
     if getattr(cls, "_has_errno", False):
-        return cls(message, code, errno)
+        return cls(message, code, errno)  # type: ignore[call-arg]
     return cls(message, code)
 
 

@@ -138,6 +138,7 @@ class Iterator:
 
     def _fill(self) -> None:
         h = self._h
+        assert h is not None
         if not self._started:
             self._started = True
             st = lib.shale_iter_last(h) if self._reverse else lib.shale_iter_first(h)
@@ -169,7 +170,7 @@ class Iterator:
             self._chunk *= 2
         sizes = lens[: 2 * n].tolist()
         try:
-            blob = ctypes.string_at(data.value, sum(sizes))
+            blob = ctypes.string_at(data.value or 0, sum(sizes))
         finally:
             lib.shale_free(data)
         pos = 0

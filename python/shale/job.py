@@ -11,7 +11,7 @@ from typing import Any, Callable, Generator, Optional, Tuple
 from . import _callbacks, _lib
 from ._lib import lib
 from .errors import E_TIMEOUT, OK, STATUS_NAMES, _check, make_error
-from .progress import NO_PROGRESS, PROGRESS, CallState, ProgressFn, resolve_progress
+from .progress import NO_PROGRESS, PROGRESS, CallState, ProgressArg, ProgressFn, resolve_progress
 
 __all__ = ["Job", "JOB_RUNNING", "JOB_FINISHED", "start_job"]
 
@@ -229,7 +229,7 @@ class Job:
 
 
 def start_job(
-    db: Any, kind: str, progress: Optional[ProgressFn], start: Callable[..., int]
+    db: Any, kind: str, progress: "ProgressArg", start: Callable[..., int]
 ) -> Job:
     """Call ``start(progress_fn, done_fn, user, user_free, byref(out))``.
 

@@ -90,7 +90,7 @@ class Pin:
         self._lock = threading.Lock()
         self._len = length
         self._view: Optional[memoryview] = None
-        arr = _array_type(length).from_address(ptr)
+        arr = _array_type(length).from_address(ptr)  # type: ignore[attr-defined]
         self._finalizer = weakref.finalize(arr, _free, handle)
         self._arr: Any = arr
 

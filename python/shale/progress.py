@@ -152,7 +152,7 @@ def _progress(user: Optional[int], done: int, total: int) -> int:
 #: The C function pointers; module globals, so they are never collected.
 PROGRESS = _lib.shale_progress_fn(_progress)
 #: A NULL shale_progress_fn (ctypes refuses None for a function pointer).
-NO_PROGRESS = _lib.shale_progress_fn()
+NO_PROGRESS = _lib.shale_progress_fn()  # type: ignore[call-overload]
 
 
 class _SyncProgress:
