@@ -110,8 +110,12 @@ class TestABIOptions < ShaleTest
   def test_wide_option_fields_are_the_uint64_ones
     s = Shale::Native::Options.new
     Shale::Options::INTEGER.each do |f|
-      s[f] = 2**32
-      wide = s[f] == 2**32
+      wide = begin
+        s[f] = 2**32
+        s[f] == 2**32
+      rescue RangeError
+        false
+      end
       assert_equal Shale::Options::WIDE.include?(f), wide, f.to_s
     end
   end
