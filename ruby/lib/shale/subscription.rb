@@ -24,9 +24,10 @@ module Shale
       @prefix = prefix
       @block = block
       @active = true
+      dbp = db.db_pointer # may raise ClosedError: before registering
       user = Callbacks.register(self)
       out = FFI::MemoryPointer.new(:pointer)
-      st = Native.shale_db_subscribe(db.db_pointer, prefix, prefix.bytesize, Callbacks::CHANGE,
+      st = Native.shale_db_subscribe(dbp, prefix, prefix.bytesize, Callbacks::CHANGE,
                                      user, Callbacks::USER_FREE, out)
       unless st == Native::OK
         # user_free is not called after a failed subscribe: drop it ourselves.
