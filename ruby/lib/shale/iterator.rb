@@ -64,11 +64,26 @@ module Shale
         entries = read(chunk)
         break if entries.empty?
 
-        entries.each { |kv| yield kv }
+        entries.each do |kv|
+          # The rest of a fetched chunk must not outlive the db's close:
+          # after it, the iteration fails as the library would.
+          db_closed! if db_of_owner.closed?
+          yield kv
+        end
         chunk = [chunk * 2, MAX_CHUNK].min
       end
       self
     end
+
+    # The DB this iterator reads (its owner, or its owner snapshot's db).
+    def db_of_owner
+      @owner.is_a?(Snapshot) ? @owner.db : @owner
+    end
+
+    def db_closed!
+      Error.raise_own(Native::E_CLOSED, "shale: the db of this iterator is closed")
+    end
+    private :db_of_owner, :db_closed!
 
     # Moves to the first / last entry in range. True if there is one.
     def seek_first
