@@ -24,26 +24,8 @@ Set ``SHALE_LIBRARY`` to choose the shared library explicitly (see
 from ._lib import ABI_VERSION, lib as _cdll, library_path
 from .batch import WriteBatch
 from .db import DB, open
-from .errors import (
-    BufferTooSmallError,
-    BusyError,
-    CancelledError,
-    ClosedError,
-    CorruptionError,
-    Error,
-    ExistsError,
-    ForkedError,
-    InternalError,
-    InvalidArgumentError,
-    InvalidHandleError,
-    IOError,
-    LockedError,
-    NoMemoryError,
-    NotFoundError,
-    NotSupportedError,
-    ReadOnlyError,
-    TimeoutError,
-)
+from . import errors as _errors
+from .errors import *  # noqa: F401,F403  (listed in errors.__all__)
 from .iterator import Iterator
 from .job import Job
 from .options import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN
@@ -82,24 +64,8 @@ __all__ = [
     "ABI_VERSION",
     "library_path",
     "version_number",
-    "Error",
-    "NotFoundError",
-    "InvalidArgumentError",
-    "InvalidHandleError",
-    "ClosedError",
-    "IOError",
-    "CorruptionError",
-    "LockedError",
-    "NoMemoryError",
-    "BufferTooSmallError",
-    "ReadOnlyError",
-    "CancelledError",
-    "NotSupportedError",
-    "InternalError",
-    "ExistsError",
-    "BusyError",
-    "ForkedError",
-    "TimeoutError",
     "Job",
     "Stats",
 ]
+# Every exception class, STATUS_NAMES and error_class, from one list.
+__all__ += _errors.__all__
