@@ -323,4 +323,11 @@ def _check(status: int) -> int:
                 "(a db directory can be open once at a time: by one process, "
                 "through one handle)"
             )
+    if status == E_INVALID_HANDLE and msg and "is NULL" not in msg:
+        # The package passes only handles it got from the library and read
+        # from a still-open Python object a moment before, so a stale one
+        # means another thread closed that object (the db, a snapshot...)
+        # between that read and the C call: for the caller that is a
+        # closed-object error, the same as if the close had come first.
+        raise make_error(E_CLOSED, msg + " (closed by another thread during this call)")
     raise make_error(status, msg or STATUS_NAMES.get(status, "SHALE_E_UNKNOWN"), err)
