@@ -46,12 +46,19 @@ Status DBImpl::RunCompaction(Compaction *c, const ProgressFn &progress,
   std::vector<uint64_t> outputs;
   Status s = DoCompactionWork(c, progress, on_bg_thread, &edit, &outputs);
   c->version.reset();  // so that DeleteObsoleteFiles can drop the inputs
+  bool edit_attempted = false;
   if (s.ok()) {
     edit.last_sequence = last_sequence_.load();
+    edit_attempted = true;
     s = versions_->LogAndApply(&edit);
   }
   if (s.ok()) InstallCurrent();
-  if (!s.ok()) {
+  // A failed LogAndApply may have written the edit without syncing it: the
+  // next open may find it and need the outputs, so they stay (that open
+  // removes them if the manifest does not name them). Removing them made
+  // the db unopenable ("a table named by the manifest is missing"); found
+  // by tests/fault_loops.
+  if (!s.ok() && !edit_attempted) {
     // Inputs stay live; the outputs were never recorded.
     for (uint64_t n : outputs) {
       table_cache_->Evict(n);

@@ -49,8 +49,18 @@ Status DBImpl::Recover() {
     for (const std::string &name : children) {
       uint64_t number = 0;
       FileType type = ParseFileName(name, &number);
+      // A creation that failed (I/O error, power loss) before CURRENT was
+      // written leaves an empty log and maybe a manifest: no data, so the
+      // directory is still created anew (CreateNew reuses those names).
+      // Found by tests/fault_loops (a failed create made the path unusable).
+      uint64_t size = 0;
+      if (type == FileType::kLog &&
+          env_->GetFileSize(path_ + "/" + name, &size).ok() && size == 0) {
+        continue;
+      }
+      if (type == FileType::kManifest) continue;
       if (type == FileType::kLog || type == FileType::kTable ||
-          type == FileType::kManifest || type == FileType::kUnknown) {
+          type == FileType::kUnknown) {
         return Status::Corruption(
             current + ": missing, but the directory holds db files (" + name +
             "); refusing to treat it as a new db");

@@ -12,7 +12,8 @@ std::string DirName(const std::string &path) {
 }
 
 Status ReplaceFileAtomically(Env *env, const std::string &path,
-                             std::string_view contents) {
+                             std::string_view contents, bool *renamed) {
+  if (renamed != nullptr) *renamed = false;
   const std::string tmp = AtomicTempName(path);
   std::unique_ptr<WritableFile> file;
   Status s = env->NewWritableFile(tmp, &file);
@@ -26,6 +27,7 @@ Status ReplaceFileAtomically(Env *env, const std::string &path,
     (void)env->RemoveFile(tmp);
     return s;
   }
+  if (renamed != nullptr) *renamed = true;
   // The rename is only durable once the directory entry is.
   return env->SyncDir(DirName(path));
 }

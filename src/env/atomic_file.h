@@ -14,10 +14,13 @@ namespace shale {
 // The temp file used by ReplaceFileAtomically for path.
 std::string AtomicTempName(const std::string &path);
 
-// On failure the target is unchanged (old contents) and the temp file is
-// removed as far as possible.
+// On failure before the rename the target is unchanged (old contents) and
+// the temp file is removed as far as possible. *renamed (may be nullptr)
+// tells whether the rename took place: if only the directory sync after it
+// failed, the target already holds the new contents (not yet durable).
 Status ReplaceFileAtomically(Env *env, const std::string &path,
-                             std::string_view contents);
+                             std::string_view contents,
+                             bool *renamed = nullptr);
 
 // The directory part of path ("." if none).
 std::string DirName(const std::string &path);

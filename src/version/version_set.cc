@@ -134,9 +134,19 @@ Status VersionSet::SnapshotLocked() {
   s = writer->AddRecord(wal::RecordKind::kVersionEdit, rec);
   if (s.ok()) s = writer->Sync();
   if (s.ok()) s = env_->SyncDir(dbpath_);
+  bool renamed = false;
   if (s.ok()) {
     s = ReplaceFileAtomically(env_, CurrentFileName(dbpath_),
-                              EncodeCurrent(number));
+                              EncodeCurrent(number), &renamed);
+  }
+  if (!s.ok() && renamed) {
+    // CURRENT already names the new manifest (only the directory sync
+    // failed): removing it would leave a db that cannot be opened. Adopt it
+    // and report the failure. Found by tests/fault_loops.
+    if (manifest_) (void)manifest_->Close();
+    manifest_ = std::move(writer);
+    manifest_number_ = number;
+    return s;
   }
   if (!s.ok()) {
     (void)writer->Close();
