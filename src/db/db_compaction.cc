@@ -65,7 +65,9 @@ Status DBImpl::RunCompaction(Compaction *c, const ProgressFn &progress,
       (void)env_->RemoveFile(TableFileName(path_, n));
     }
   }
-  {
+  if (s.ok() || !edit_attempted) {
+    // (Else they stay pending, so that no DeleteObsoleteFiles removes them
+    // before the next open decides.)
     std::lock_guard<std::mutex> g(mu_);
     for (uint64_t n : outputs) pending_outputs_.erase(n);
   }

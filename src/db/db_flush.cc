@@ -160,7 +160,10 @@ Status DBImpl::FlushImmutable() {
   s = versions_->LogAndApply(&edit);
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (meta.number != 0) pending_outputs_.erase(meta.number);
+    // A failed edit may still be in the manifest (written, not synced):
+    // the table stays pending so that no DeleteObsoleteFiles removes it
+    // before the next open decides. Found by tests/fault_loops.
+    if (meta.number != 0 && s.ok()) pending_outputs_.erase(meta.number);
     if (s.ok()) {
       current_ = versions_->current();
       imm_.reset();

@@ -27,6 +27,7 @@
 #include "env/env.h"
 #include "env/fault_env.h"
 #include "loop_util.h"
+#include "write_model.h"
 
 namespace shale::fault_loops {
 namespace {
@@ -36,64 +37,6 @@ namespace {
   do {                                                 \
     if (cond) ADD_FAILURE() << label_ << ": " << msg; \
   } while (0)
-
-using State = std::map<std::string, std::string>;
-// One write call: its mutations in order (nullopt = delete).
-using Mutations =
-    std::vector<std::pair<std::string, std::optional<std::string>>>;
-
-void Apply(const Mutations &m, State *s) {
-  for (const auto &[k, v] : m) {
-    if (v) {
-      (*s)[k] = *v;
-    } else {
-      s->erase(k);
-    }
-  }
-}
-
-std::string Describe(const State &s) {
-  std::string out = "{";
-  for (const auto &[k, v] : s) out += k + "=" + v.substr(0, 12) + " ";
-  return out + "}";
-}
-
-// What the store may hold: the state recovered at the last open (base) plus
-// a prefix of the writes attempted since, at least up to the last one
-// acknowledged.
-struct Model {
-  State base;
-  State visible;  // base + the acknowledged writes
-  std::vector<Mutations> attempted;
-  size_t must_have = 0;
-
-  void Attempt(const Mutations &m) { attempted.push_back(m); }
-  void Acknowledge() {
-    Apply(attempted.back(), &visible);
-    must_have = attempted.size();
-  }
-  // Empty if state is allowed, else why not.
-  std::string Check(const State &state) const {
-    State s = base;
-    for (size_t p = 0; p <= attempted.size(); ++p) {
-      if (p > 0) Apply(attempted[p - 1], &s);
-      if (p >= must_have && s == state) return "";
-    }
-    State acked = base;
-    for (size_t p = 0; p < must_have; ++p) Apply(attempted[p], &acked);
-    return "recovered " + Describe(state) +
-           " is no prefix of the write order holding every acknowledged "
-           "write; acknowledged state " +
-           Describe(acked) + ", " + std::to_string(attempted.size()) +
-           " writes attempted, " + std::to_string(must_have) +
-           " acknowledged or before one";
-  }
-  void Reset(const State &recovered) {
-    base = visible = recovered;
-    attempted.clear();
-    must_have = 0;
-  }
-};
 
 struct Totals {
   uint64_t iterations = 0, faults = 0, errors = 0, acked_verified = 0;

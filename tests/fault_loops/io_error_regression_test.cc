@@ -18,6 +18,12 @@ namespace {
 Options WithEnv(Env *env) {
   Options o;
   o.env = env;
+  if (::getenv("FL_DEBUG")) {
+    o.log_level = LogLevel::kDebug;
+    o.logger = [](LogLevel, std::string_view m) {
+      fprintf(stderr, "LOG %.*s\n", (int)m.size(), m.data());
+    };
+  }
   return o;
 }
 
