@@ -30,11 +30,20 @@ def _bad_key(i: int, k: Any) -> TypeError:
     return TypeError("key %d: shale keys must be bytes, not %s" % (i, type(k).__name__))
 
 
+def _iterable(obj: Any, what: str) -> Any:
+    """``obj`` if it is iterable, else a TypeError naming what was expected."""
+    try:
+        iter(obj)
+    except TypeError:
+        raise TypeError("expected an iterable of %s, not %s" % (what, type(obj).__name__)) from None
+    return obj
+
+
 def pack_keys(keys: Iterable[bytes]) -> Tuple[List[bytes], bytes, Any]:
     """``(keys as a list, keys joined, array of their lengths)``."""
     if isinstance(keys, (bytes, str)):
         raise TypeError("expected an iterable of bytes keys, not a single %s" % type(keys).__name__)
-    ks = keys if isinstance(keys, list) else list(keys)
+    ks = keys if isinstance(keys, list) else list(_iterable(keys, "bytes keys"))
     for i, k in enumerate(ks):
         if not isinstance(k, bytes):
             raise _bad_key(i, k)
@@ -67,7 +76,7 @@ def pack_items(items: Items) -> Tuple[int, bytes, Any, bytes, Any]:
     if isinstance(items, Mapping):
         pairs: Sequence[Any] = list(items.items())
     else:
-        pairs = list(items)
+        pairs = list(_iterable(items, "(key, value) pairs or a mapping"))
     keys: List[bytes] = []
     vals: List[Any] = []
     for i, pair in enumerate(pairs):

@@ -21,12 +21,13 @@ def key_arg(key: Any, what: str = "key") -> bytes:
     """Check that ``key`` is bytes (keys are never str; encode them yourself)."""
     if isinstance(key, bytes):
         return key
+    what = "keys" if what == "key" else what  # "shale keys must", "shale prefix must"
     if isinstance(key, str):
         raise TypeError(
-            "shale %ss must be bytes, not str; encode it first (e.g. %r.encode())"
+            "shale %s must be bytes, not str; encode it first (e.g. %r.encode())"
             % (what, key if len(key) < 40 else key[:37] + "...")
         )
-    raise TypeError("shale %ss must be bytes, not %s" % (what, type(key).__name__))
+    raise TypeError("shale %s must be bytes, not %s" % (what, type(key).__name__))
 
 
 def value_arg(value: Any) -> Any:

@@ -105,6 +105,10 @@ class Iterator:
             raise ValueError("an iterator must yield keys, values or both")
         lower, upper = range_bounds(start, stop, include_start, include_stop)
         dbh = db._handle()
+        from .snapshot import Snapshot  # here: snapshot.py imports this module
+
+        if snapshot is not None and not isinstance(snapshot, Snapshot):
+            raise TypeError("snapshot must be a shale.Snapshot, not %s" % type(snapshot).__name__)
         snap = snapshot._handle() if snapshot is not None else None
         if lower is EMPTY_RANGE:
             self._exhausted = True  # nothing follows the largest possible key

@@ -37,6 +37,26 @@ def _done(user: Optional[int], status: int, message: Optional[int]) -> int:
 DONE = _lib.shale_job_done_fn(_done)
 
 
+#: Waits longer than this (ms, about 292 million years) mean "no limit".
+_MAX_WAIT_MS = 2**63 - 1
+
+
+def _timeout_ms(timeout: Optional[float]) -> int:
+    """``timeout`` in seconds (None: no limit) as shale_job_wait's int64
+    milliseconds (-1: no limit). Checked: a str would be repeated by ``*``,
+    and a huge float would wrap around the C int64 into a negative wait."""
+    if timeout is None:
+        return -1
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError("timeout must be a number of seconds or None, not %s" % type(timeout).__name__)
+    if timeout != timeout:
+        raise ValueError("timeout is NaN")
+    ms = timeout * 1000
+    if ms >= _MAX_WAIT_MS:
+        return -1
+    return max(0, int(ms))
+
+
 class Job:
     """A background operation started by ``DB.compact_range_async``,
     ``DB.backup_async`` or ``DB.verify_async``.
@@ -86,10 +106,7 @@ class Job:
         """Wait until the job finished (its done callback returned).
         ``timeout`` in seconds, None for no limit. Returns True if it
         finished, False on timeout."""
-        if timeout is None:
-            ms = -1
-        else:
-            ms = max(0, int(timeout * 1000))
+        ms = _timeout_ms(timeout)
         st = lib.shale_job_wait(self._handle(), ms)
         if st == E_TIMEOUT:
             return False
@@ -149,6 +166,8 @@ class Job:
     def add_done_listener(self, fn: Callable[[], Any]) -> None:
         """Call ``fn()`` (on the job's thread) when the job's outcome is
         known — at once if it is already."""
+        if not callable(fn):  # else it would fail later, on the job's thread
+            raise TypeError("add_done_listener() needs a callable, not %s" % type(fn).__name__)
         with self._state.lock:
             if self._state.done_status is None:
                 self._state.listeners.append(fn)
