@@ -59,12 +59,12 @@ module Shale
 
     # Appends many puts: a Hash, or an Enumerable of [key, value] pairs.
     def put_many(pairs)
-      pairs.each { |k, v| put(k, v) }
+      Bytes.list(pairs, "pairs").each { |k, v| put(k, v) }
       self
     end
 
     def delete_many(keys)
-      keys.each { |k| delete(k) }
+      Bytes.list(keys, "keys").each { |k| delete(k) }
       self
     end
 

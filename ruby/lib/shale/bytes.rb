@@ -24,6 +24,15 @@ module Shale
       end
     end
 
+    # `obj` if it can be iterated with #each (an Array, a Hash, any
+    # Enumerable), else a TypeError naming `what`: nil.to_a would make a
+    # nil argument a silent no-op, and 5.each a NoMethodError.
+    def list(obj, what)
+      return obj if obj.respond_to?(:each)
+
+      raise TypeError, "shale: #{what} must be an Array or Enumerable, not #{obj.class}"
+    end
+
     # Like #arg but nil stays nil (an absent bound or prefix).
     def opt(obj, what)
       obj.nil? ? nil : arg(obj, what)

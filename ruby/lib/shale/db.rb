@@ -114,7 +114,7 @@ module Shale
     def put_many(pairs)
       keys = []
       values = []
-      pairs.each do |k, v|
+      Bytes.list(pairs, "pairs").each do |k, v|
         keys << k
         values << v
       end
@@ -131,7 +131,7 @@ module Shale
 
     # Removes many keys in one atomic write and one FFI crossing.
     def delete_many(keys)
-      keys = keys.to_a
+      keys = Bytes.list(keys, "keys").to_a
       return self if keys.empty?
       return write_with { |b| b.delete_many(keys) } unless Native::MANY
 

@@ -38,7 +38,20 @@ module Shale
     def self.raise_last(code)
       msg = Native.last_error
       errno = code == Native::E_IO || code == Native::E_LOCKED ? Native.shale_last_errno : 0
-      raise for_code(code, msg, errno)
+      raise for_call(code, msg, errno)
+    end
+
+    # #for_code for the status of a call the binding made. The binding passes
+    # only handles the library gave it, read from a still-open Ruby object a
+    # moment before, so a stale (non-NULL) handle means another thread closed
+    # that object (the db, a snapshot) between that read and the C call: for
+    # the caller that is a ClosedError, as if the close had come first.
+    def self.for_call(code, message, errno = 0)
+      if code == Native::E_INVALID_HANDLE && !message.to_s.empty? && !message.to_s.include?("is NULL")
+        code = Native::E_CLOSED
+        message = "#{message} (closed by another thread during this call)"
+      end
+      for_code(code, message, errno)
     end
 
     # Raises the error of the binding's own checks (no C call behind it).

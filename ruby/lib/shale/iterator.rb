@@ -23,6 +23,9 @@ module Shale
     FIRST_CHUNK = 16
     MAX_CHUNK = 1024
     CHUNK_BYTES = 1 << 20
+    # The most entries one #read may ask for (its lengths buffer is 16 bytes
+    # an entry).
+    MAX_READ = 1 << 24
 
     attr_reader :reverse
 
@@ -140,7 +143,12 @@ module Shale
     # direction (backward when reverse), as [[key, value], ...]; leaves the
     # iterator on the entry after the last one returned. [] at the end.
     def read(max = MAX_CHUNK, max_bytes: CHUNK_BYTES)
-      raise ArgumentError, "shale: max must be positive" unless max.is_a?(Integer) && max.positive?
+      unless max.is_a?(Integer) && max.between?(1, MAX_READ)
+        raise ArgumentError, "shale: max must be an Integer in 1..#{MAX_READ}, not #{max.inspect}"
+      end
+      unless max_bytes.is_a?(Integer) && max_bytes.between?(0, 2**62)
+        raise ArgumentError, "shale: max_bytes must be an Integer >= 0 (0: no limit), not #{max_bytes.inspect}"
+      end
       return read_slow(max) unless Native::MANY
 
       lens = lens_buffer(max)

@@ -57,7 +57,7 @@ module Shale
       report = take_string(out.get_pointer(0))
       return report || "" if st == Native::OK
 
-      err = Error.for_code(st, msg)
+      err = Error.for_call(st, msg)
       err.report = report if err.respond_to?(:report=)
       raise err
     end
@@ -81,6 +81,10 @@ module Shale
     # A named property ("shale.stats", "shale.sequence", "shale.recovery",
     # "shale.path") as a String, or nil for an unknown name.
     def property(name)
+      unless name.is_a?(String) || name.is_a?(Symbol)
+        raise TypeError, "shale: property name must be a String or Symbol, not #{name.class}"
+      end
+
       out = FFI::MemoryPointer.new(:pointer)
       st = Native.shale_db_property(db_pointer, name.to_s, out)
       return nil if st == Native::NOT_FOUND

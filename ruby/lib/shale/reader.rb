@@ -73,7 +73,7 @@ module Shale
     # The values of `keys` (an Array; nil for each missing key), all read
     # as of one point in time, in one call to the library.
     def get_many(keys)
-      keys = keys.to_a
+      keys = Bytes.list(keys, "keys").to_a
       return [] if keys.empty?
       return keys.map { |k| get(k) } unless Native::MANY
 

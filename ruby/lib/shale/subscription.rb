@@ -34,7 +34,7 @@ module Shale
         msg = Native.last_error
         errno = Native.shale_last_errno
         Callbacks.unregister(user)
-        raise Error.for_code(st, msg, errno)
+        raise Error.for_call(st, msg, errno)
       end
       @handle = Handle.new(self, out.get_pointer(0), :shale_unsubscribe)
     end
