@@ -51,14 +51,21 @@ Status DbLock::Acquire(Env *env, const std::string &db,
       it->second = ::getpid();
     }
   }
+  // Unregisters on every way out but success, an exception (bad_alloc)
+  // included: a leftover entry made the path "already open in this
+  // process" for good. Found by tests/fault_loops.
+  struct Unregister {
+    const std::string *path;
+    ~Unregister() {
+      if (path == nullptr) return;
+      std::lock_guard<std::mutex> g(RegistryMutex());
+      Registry().erase(*path);
+    }
+  } unregister{&canonical};
   std::unique_ptr<FileLock> lock;
   const std::string lock_path = LockFileName(db);
   Status s = env->LockFile(lock_path, &lock);
   if (!s.ok()) {
-    {
-      std::lock_guard<std::mutex> g(RegistryMutex());
-      Registry().erase(canonical);
-    }
     if (s.code() == Status::Code::kLocked) {
       std::string holder;
       std::string pid;
@@ -77,7 +84,9 @@ Status DbLock::Acquire(Env *env, const std::string &db,
     }
     return s;
   }
-  out->reset(new DbLock(env, std::move(canonical), std::move(lock)));
+  std::unique_ptr<DbLock> held(new DbLock(env, canonical, std::move(lock)));
+  unregister.path = nullptr;  // the DbLock unregisters from now on
+  *out = std::move(held);
   return Status::OK();
 }
 

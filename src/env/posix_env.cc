@@ -130,6 +130,12 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 class PosixFileLock final : public FileLock {
  public:
   PosixFileLock(std::string path, int fd) : path(std::move(path)), fd(fd) {}
+  // A lock dropped without UnlockFile (an exception on the way) must not
+  // keep the descriptor, and with it the flock, for the rest of the
+  // process. Found by tests/fault_loops.
+  ~PosixFileLock() override {
+    if (fd >= 0) ::close(fd);
+  }
   std::string path;
   int fd;
 };
@@ -259,6 +265,11 @@ class PosixEnv final : public Env {
 
   Status LockFile(const std::string &path,
                   std::unique_ptr<FileLock> *lock) override {
+    // Allocated before the descriptor exists: a bad_alloc after the flock
+    // leaked the descriptor and kept the db locked for the rest of the
+    // process. Found by tests/fault_loops.
+    auto held = std::make_unique<PosixFileLock>(path, -1);
+    const std::string pid = std::to_string(::getpid()) + "\n";
     bool writable = true;
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0 && (errno == EROFS || errno == EACCES)) {
@@ -279,13 +290,13 @@ class PosixEnv final : public Env {
       return IOErrorFromErrno("lock", path, err);
     }
     if (writable) {
-      std::string pid = std::to_string(::getpid()) + "\n";
       // Best effort: the pid only improves the message of a later conflict.
       if (::ftruncate(fd, 0) == 0) {
         [[maybe_unused]] ssize_t n = ::pwrite(fd, pid.data(), pid.size(), 0);
       }
     }
-    *lock = std::make_unique<PosixFileLock>(path, fd);
+    held->fd = fd;
+    *lock = std::move(held);
     return Status::OK();
   }
 
@@ -297,6 +308,7 @@ class PosixEnv final : public Env {
       s = IOErrorFromErrno("unlock", l->path, errno);
     }
     ::close(l->fd);
+    l->fd = -1;
     return s;
   }
 };
