@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from . import _callbacks, _many
 from ._lib import lib
 from ._util import BytesLike, closed, key_arg, value_arg
-from .errors import _check
+from .errors import E_BUSY, _check
 
 if TYPE_CHECKING:  # pragma: no cover
     from .db import DB
@@ -100,10 +100,15 @@ class WriteBatch:
         _callbacks.raise_pending()
 
     def close(self) -> None:
-        """Discard the batch without writing it. Idempotent."""
+        """Discard the batch without writing it. Idempotent. Raises
+        :class:`BusyError` (and keeps the batch) while another thread is
+        using it."""
         h, self._h = self._h, None
         if h is not None:
-            lib.shale_batch_free(h)
+            st = lib.shale_batch_free(h)
+            if st == E_BUSY:  # in use on another thread: not freed, keep it
+                self._h = h
+                _check(st)
 
     @property
     def closed(self) -> bool:

@@ -236,10 +236,15 @@ class Iterator:
 
     def close(self) -> None:
         """Release the C iterator; further iteration yields nothing (like a
-        closed generator). Idempotent."""
-        self._exhausted = True
-        self._buf.clear()
-        self._release()
+        closed generator). Idempotent. Called while another thread is
+        inside ``next()``, it waits for that fetch to end."""
+        # Under the lock: shale_iter_free answers SHALE_E_BUSY while another
+        # thread's fetch is in the library, and _release has already dropped
+        # the handle by then, so the C iterator would be lost for good.
+        with self._lock:
+            self._exhausted = True
+            self._buf.clear()
+            self._release()
 
     @property
     def closed(self) -> bool:
