@@ -100,6 +100,10 @@ class DBImpl final : public DB {
   // db_write.cc
   Status EnqueueAndWait(Writer *w);
   void CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending);
+  // CommitGroup's work; *group_size: the writers it answers for, set
+  // first; *log_touched once the log may hold the group's record.
+  Status WriteGroup(std::unique_lock<std::mutex> &l, PendingLog *pending,
+                    size_t *group_size, bool *log_touched);
   // *bytes (may be nullptr): the key and value bytes applied.
   Status ApplyToMemTable(const WriteBatch &batch, uint64_t *bytes = nullptr);
   // Makes room in the memtable (switching it when full, or when force and
@@ -126,6 +130,26 @@ class DBImpl final : public DB {
   Status CheckTableFiles(uint64_t *missing);
   Status SalvageFlush();
   void Report(LogLevel level, const std::string &msg);
+
+  // db_salvage.cc (salvage=1 on a read-write open)
+  // Leaves versions_ holding a usable state: the manifest CURRENT names
+  // (number, 0 if none) unless why says it is unusable and unless its
+  // state does not match the files present; else the newest other
+  // manifest that does; else a state rebuilt from the tables present
+  // (*rebuilt).
+  Status SalvageVersions(const std::string &why, uint64_t number,
+                         bool *rebuilt);
+  // Whether the recovered state matches the directory: every table it
+  // names exists, no table is unnamed, its log exists. *problem if not.
+  bool StateMatchesFiles(std::string *problem);
+  Status RebuildFromTables(const std::string &why);
+  // Checks every live table; rewrites the damaged ones from what is
+  // readable and drops the missing ones from the state.
+  Status SalvageTables();
+  // Rewrites table number (size bytes on disk) from its readable entries
+  // under the same number; the original moves to <db>/lost/. *meta gets
+  // number 0 if nothing was readable.
+  Status SalvageTable(uint64_t number, uint64_t size, FileMeta *meta);
 
   // db_flush.cc
   void StartBackgroundThread();

@@ -43,6 +43,9 @@ Status DBImpl::Recover() {
 
   const std::string current = CurrentFileName(path_);
   std::vector<std::string> children;
+  // Salvage (read-write): why the manifest CURRENT names cannot be used.
+  const bool salvage = options_.salvage && !options_.read_only;
+  std::string salvage_why;
   if (!env_->FileExists(current)) {
     s = env_->GetChildren(path_, &children);
     if (!s.ok()) return s;
@@ -59,6 +62,10 @@ Status DBImpl::Recover() {
         continue;
       }
       if (type == FileType::kManifest) continue;
+      if (salvage && (type == FileType::kLog || type == FileType::kTable)) {
+        salvage_why = current + " is missing";
+        break;
+      }
       if (type == FileType::kLog || type == FileType::kTable ||
           type == FileType::kUnknown) {
         return Status::Corruption(
@@ -66,30 +73,39 @@ Status DBImpl::Recover() {
             "); refusing to treat it as a new db");
       }
     }
-    if (!options_.create_if_missing || options_.read_only) {
+    if (salvage_why.empty() &&
+        (!options_.create_if_missing || options_.read_only)) {
       return Status::IOError(
           path_ + ": not a shale db (no CURRENT file); " +
               (options_.read_only ? "a read-only open does not create one"
                                   : "set create_if_missing to create one"),
           ENOENT);
     }
-    s = CreateNew();
-    if (s.ok()) StartBackgroundThread();
-    return s;
+    if (salvage_why.empty()) {
+      s = CreateNew();
+      if (s.ok()) StartBackgroundThread();
+      return s;
+    }
   }
   if (options_.error_if_exists) {
     return Status::Exists(path_ + ": the db already exists (error_if_exists)");
   }
 
-  std::string contents;
-  s = env_->ReadFileToString(current, &contents);
-  if (!s.ok()) {
-    return Status::Corruption(current + ": unreadable: " + s.message());
-  }
   CurrentContents cur;
-  s = DecodeCurrent(contents, current, &cur);
-  if (!s.ok()) return s;
-  if (cur.format == 1) {
+  if (salvage_why.empty()) {
+    std::string contents;
+    s = env_->ReadFileToString(current, &contents);
+    if (!s.ok()) {
+      s = Status::Corruption(current + ": unreadable: " + s.message());
+    } else {
+      s = DecodeCurrent(contents, current, &cur);
+    }
+    if (!s.ok() && !(salvage && s.IsCorruption())) return s;
+    if (!s.ok()) salvage_why = s.message();
+  }
+  if (!salvage_why.empty()) {
+    cur.format = kFormatVersion;
+  } else if (cur.format == 1) {
     // Before table files: CURRENT named the one log. Upgraded below by
     // writing a manifest (read-only opens leave it as it is).
     versions_->InitEmpty(cur.number);
@@ -98,9 +114,20 @@ Status DBImpl::Recover() {
                                 (options_.read_only ? "" : "; upgrading"));
   } else {
     std::string note;
-    s = versions_->Recover(cur.number, &note);
+    s = versions_->Recover(cur.number, &note, salvage);
+    if (!s.ok() && !(salvage && s.IsCorruption())) return s;
+    if (!s.ok()) salvage_why = s.message();
+    if (s.ok()) Report(LogLevel::kDebug, note);
+  }
+  bool rebuilt = false;
+  if (salvage && cur.format != 1) {
+    s = SalvageVersions(salvage_why, salvage_why.empty() ? cur.number : 0,
+                        &rebuilt);
     if (!s.ok()) return s;
-    Report(LogLevel::kDebug, note);
+  }
+  if (salvage) {
+    s = SalvageTables();
+    if (!s.ok()) return s;
   }
   // A file the recovered state needs is missing. After a dropped manifest
   // tail that is the manifest's fault: name it and the damaged record.
@@ -136,7 +163,14 @@ Status DBImpl::Recover() {
     }
   }
   std::sort(logs.begin(), logs.end());
-  if (logs.empty() || logs.front() != versions_->log_number()) {
+  if (salvage && (rebuilt || (!logs.empty() &&
+                              logs.front() == versions_->log_number()))) {
+    // Nothing is missing (a rebuilt state replays every log present).
+  } else if (salvage) {
+    Report(LogLevel::kWarn,
+           "salvage: " + LogFileName(path_, versions_->log_number()) +
+               ", named by the manifest, is missing: its writes are lost");
+  } else if (logs.empty() || logs.front() != versions_->log_number()) {
     const std::string log_path = LogFileName(path_, versions_->log_number());
     return missing(
         LogFileBaseName(versions_->log_number()),
@@ -166,6 +200,14 @@ Status DBImpl::Recover() {
     if (!s.ok()) return s;
     log_ = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
     log_number_ = number;
+    if (salvage && logs.empty()) {
+      // The log the state names is missing (reported above): the new one
+      // takes its place, or the next open would look for it again.
+      VersionEdit edit;
+      edit.log_number = number;
+      s = versions_->ApplyRecovered(edit);
+      if (!s.ok()) return s;
+    }
   }
   // A fresh manifest holding the recovered state (this is also where a
   // format-1 db gets its first manifest and a format-2 CURRENT).

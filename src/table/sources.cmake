@@ -9,6 +9,7 @@ target_sources(shale_core_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/two_level_iterator.cc
   ${CMAKE_CURRENT_LIST_DIR}/table_builder.cc
   ${CMAKE_CURRENT_LIST_DIR}/table.cc
+  ${CMAKE_CURRENT_LIST_DIR}/table_salvage.cc
   ${CMAKE_CURRENT_LIST_DIR}/table_cache.cc
   ${CMAKE_CURRENT_LIST_DIR}/merging_iterator.cc
   ${CMAKE_CURRENT_LIST_DIR}/level_iterator.cc)

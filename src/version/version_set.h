@@ -28,8 +28,15 @@ class VersionSet {
   // Starts from nothing (a new db, or a format-1 db being upgraded).
   void InitEmpty(uint64_t log_number);
   // Reads the manifest: Corruption naming it (and the offset) if a record
-  // is damaged; a torn tail is dropped (*note describes it).
-  Status Recover(uint64_t manifest_number, std::string *note);
+  // is damaged; a torn tail is dropped (*note describes it). With salvage,
+  // a damaged record ends the read instead: the state before it is kept
+  // and reported like a dropped tail (dropped_tail()).
+  Status Recover(uint64_t manifest_number, std::string *note,
+                 bool salvage = false);
+  // Salvage at open, before the first manifest is written: applies edit
+  // to the recovered state without logging it (the snapshot manifest
+  // written next records the result).
+  Status ApplyRecovered(const VersionEdit &edit) { return Install(edit); }
   // After Recover: whether a damaged last record was dropped as a torn
   // tail, where it starts and what was wrong with it. Every edit is synced
   // before anything it supersedes is removed, so a state that then names a
