@@ -273,3 +273,32 @@ def test_job_dropped_while_running_is_cancelled_safely(db_path):
     db.put(b"after", b"1")
     assert db[b"after"] == b"1"
     db.close()
+
+
+def test_job_closed_from_its_own_callback_is_kept(filled):
+    """Regression: Job.close() from the job's own progress callback got
+    SHALE_E_BUSY (nothing freed) but dropped the handle anyway: the job's
+    handle leaked. It now raises BusyError there and stays closable."""
+    holder = {}
+    errors = []
+    ready = threading.Event()
+
+    def progress(done, total):
+        ready.wait(10)  # until the Job object exists
+        job = holder.get("job")
+        if job is not None and not errors:
+            try:
+                job.close()
+            except shale.BusyError as e:
+                errors.append(e)
+
+    job = filled.verify_async(progress=progress)
+    holder["job"] = job
+    ready.set()
+    assert job.wait(60)
+    assert len(errors) == 1 and "own callbacks" in str(errors[0])
+    assert job._h is not None  # kept: it can still be closed
+    job.close()
+    assert job._h is None
+    with pytest.raises(shale.ClosedError):
+        job.wait(1)

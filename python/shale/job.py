@@ -10,7 +10,7 @@ from typing import Any, Callable, Generator, Optional, Tuple
 
 from . import _callbacks, _lib
 from ._lib import lib
-from .errors import E_TIMEOUT, OK, STATUS_NAMES, _check, make_error
+from .errors import E_BUSY, E_TIMEOUT, OK, STATUS_NAMES, _check, make_error
 from .progress import NO_PROGRESS, PROGRESS, CallState, ProgressArg, ProgressFn, resolve_progress
 
 __all__ = ["Job", "JOB_RUNNING", "JOB_FINISHED", "start_job"]
@@ -217,7 +217,11 @@ class Job:
         with self._lock:
             h, self._h = self._h, None
         if h is not None:
-            _check(lib.shale_job_free(h))
+            st = lib.shale_job_free(h)
+            if st == E_BUSY:  # from the job's own callback: nothing freed, keep it
+                with self._lock:
+                    self._h = h
+            _check(st)
 
     def __enter__(self) -> "Job":
         """Use the job in a ``with`` block; its handle is freed at the end

@@ -233,6 +233,50 @@ class TestMisuse < ShaleTest
     assert_operator closed, :>=, CLOSE_ROUNDS * 4
   end
 
+  # Regression: Batch#close while another thread was writing the batch got
+  # SHALE_E_BUSY from shale_batch_free but dropped the handle anyway (the
+  # native batch leaked). Now close raises BusyError and keeps the batch.
+  module CountBusyBatchFrees
+    BUSY = Queue.new
+    def shale_batch_free(ptr)
+      st = super
+      BUSY << ptr if st == Shale::Native::E_BUSY
+      st
+    end
+  end
+  Shale::Native.singleton_class.prepend(CountBusyBatchFrees)
+
+  def test_batch_closed_while_another_thread_writes_it
+    db = open_db
+    refused = 0
+    (60 * SCALE).times do
+      b = Shale::Batch.new
+      b.put_many((0...2000).map { |i| [format("b%04d", i), "x" * 200] })
+      b.send(:hand_over)
+      go = Queue.new
+      writer = Thread.new do
+        go << true
+        db.write(b)
+      rescue Shale::ClosedError, Shale::BusyError
+        nil
+      end
+      go.pop
+      begin
+        b.close
+      rescue Shale::BusyError
+        refused += 1
+        refute b.closed?, "kept after a refused close"
+        Thread.pass
+        retry
+      end
+      assert writer.join(30)
+      assert b.closed?
+    end
+    lost = []
+    lost << CountBusyBatchFrees::BUSY.pop until CountBusyBatchFrees::BUSY.empty?
+    assert_equal refused, lost.size, "every BUSY free was reported, none silently dropped"
+  end
+
   # --- callbacks --------------------------------------------------------------
 
   class Boom < StandardError; end

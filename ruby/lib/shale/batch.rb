@@ -89,10 +89,13 @@ module Shale
       self
     end
 
-    # Frees the native batch. Safe to call twice.
+    # Frees the native batch. Safe to call twice. Raises BusyError (and
+    # keeps the batch) while another thread is writing it: a plain release
+    # would drop the handle the library refused to free, leaking the batch.
     def close
+      st = @handle.release_unless_busy
+      Error.raise_last(st) if st == Native::E_BUSY
       reset_run
-      @handle.release
       nil
     end
 
