@@ -10,6 +10,7 @@
 // flushed, sleeps 1 ms at the level-0 slowdown count and waits at the stop
 // count. Those waits are the only ones a writer sees.
 #include <chrono>
+#include <new>
 #include <thread>
 
 #include "db/db_impl.h"
@@ -94,10 +95,12 @@ Status DBImpl::EnqueueAndWait(Writer *w) {
   return s;
 }
 
-void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
+Status DBImpl::WriteGroup(std::unique_lock<std::mutex> &l, PendingLog *pending,
+                          size_t *group_size_out, bool *log_touched) {
   Writer *leader = writers_.front();
   // Pick the group: the leader plus compatible followers.
-  size_t group_size = 1;
+  size_t &group_size = *group_size_out;
+  group_size = 1;
   if (leader->batch != nullptr && options_.sync_mode != SyncMode::kEvery) {
     size_t bytes = leader->batch->ByteSize();
     while (group_size < writers_.size()) {
@@ -158,6 +161,7 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
     uint64_t user_bytes = 0;
     if (s.ok()) {
       l.unlock();
+      *log_touched = true;
       io = log->AddRecord(wal::RecordKind::kWriteBatch, group.Contents());
       if (io.ok()) stat_wal_written_ += group.Contents().size();
       if (io.ok() && options_.sync_mode != SyncMode::kNone) io = log->Sync();
@@ -179,6 +183,53 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
     }
     if (group.ByteSize() > 4 * kMaxGroupBytes) group = WriteBatch();
   }
+  return s;
+}
+
+void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
+  Writer *leader = writers_.front();
+  size_t group_size = 1;
+  bool log_touched = false;
+  Status s;
+  try {
+    s = WriteGroup(l, pending, &group_size, &log_touched);
+  } catch (...) {
+    // An exception (bad_alloc) must not leave the group in the queue: the
+    // followers would wait forever and the leader's Writer would dangle.
+    // Once the record may be in the log, the memtable may hold part of the
+    // group under sequence numbers not yet published, and the next group
+    // would reuse them: the sticky error then refuses further writes, as
+    // for a failed log write. Found by tests/fault_loops.
+    if (!l.owns_lock()) l.lock();
+    const bool oom = [] {
+      try {
+        throw;
+      } catch (const std::bad_alloc &) {
+        return true;
+      } catch (...) {
+        return false;
+      }
+    }();
+    try {
+      s = oom ? Status::NoMemory("out of memory while committing a write")
+              : Status::Internal("exception while committing a write");
+      if (log_touched) {
+        bg_error_ = oom ? Status::NoMemory(
+                              "out of memory after the write-ahead log "
+                              "record was written; the db refuses further "
+                              "writes (reopen it to recover)")
+                        : Status::Internal(
+                              "exception after the write-ahead log record "
+                              "was written; the db refuses further writes "
+                              "(reopen it to recover)");
+        s = bg_error_;
+      }
+    } catch (...) {
+      // No memory for the message: the code alone.
+      s = oom ? Status::NoMemory({}) : Status::Internal({});
+      if (log_touched) bg_error_ = s;
+    }
+  }
 
   for (size_t i = 0; i < group_size; ++i) {
     Writer *w = writers_.front();
@@ -188,6 +239,11 @@ void DBImpl::CommitGroup(std::unique_lock<std::mutex> &l, PendingLog *pending) {
     if (w != leader) w->cv.notify_one();
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
+  // A sticky error set by this group (failed log write or sync) must wake
+  // the waiters on bg_cv_: Flush waits for its memtable or an error, and
+  // the background thread stops flushing once the error is set, so Flush
+  // hung forever. Found by tests/power_loss.
+  if (!bg_error_.ok()) bg_cv_.notify_all();
 }
 
 Status DBImpl::ApplyToMemTable(const WriteBatch &batch, uint64_t *bytes) {
@@ -246,9 +302,15 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex> &l) {
   // lock is released for the file system calls.
   const uint64_t number = versions_->NewFileNumber();
   const std::string log_path = LogFileName(path_, number);
+  wal::Writer *current_log = log_.get();
   l.unlock();
+  // The old log's unsynced tail (SyncMode kNone) must be durable before
+  // anything in the new log can be: a later DB::Sync syncs only the new
+  // log, and a power loss would then keep its writes and drop older ones
+  // (a hole in the write order). Found by tests/power_loss.
+  Status s = current_log->Sync();
   std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(log_path, &file);
+  if (s.ok()) s = env_->NewWritableFile(log_path, &file);
   if (s.ok()) s = env_->SyncDir(path_);
   std::unique_ptr<wal::Writer> old;
   l.lock();
@@ -263,14 +325,18 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex> &l) {
                         s.sys_errno());
     return bg_error_;
   }
+  // Allocated before anything is switched: a bad_alloc leaves the current
+  // log and memtable in place (the new empty log is harmless).
+  auto new_log = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
+  auto new_mem = NewMemTable();
   old = std::move(log_);
   imm_log_ = log_number_;
-  log_ = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
+  log_ = std::move(new_log);
   log_number_ = number;
   imm_ = std::move(mem_);
   has_imm_ = true;
   imm_next_log_ = number;
-  mem_ = NewMemTable();
+  mem_ = std::move(new_mem);
   bg_cv_.notify_all();
   l.unlock();
   // Its records were written (and synced per the sync mode) already.

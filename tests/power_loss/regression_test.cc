@@ -1,0 +1,2 @@
+// Focused regressions for the engine bugs the power-loss suite found.
+#include <gtest/gtest.h>
