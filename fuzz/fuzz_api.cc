@@ -2,7 +2,7 @@
 // is checked against an in-memory model (a std::map, copies of it for
 // snapshots and iterators). Any difference aborts, so libFuzzer keeps the
 // input. Keys come from a 4-letter alphabet (with NUL and 0xff) and are at
-// most 3 bytes long, so they collide; values are small or up to 16 KiB, and
+// most 3 bytes long, so they collide; values are small or up to 4 KiB, and
 // the write buffer is 64 KiB, so flushes and compactions happen within a
 // few dozen calls. The db can be closed and reopened (also read-only or
 // with salvage) on the same directory; its contents must survive.
@@ -107,7 +107,7 @@ class Harness {
     uint8_t mode = in_.ConsumeIntegral<uint8_t>();
     if (mode < 192) return in_.ConsumeBytesAsString(mode % 9);
     // A large value: a pattern, so that it is cheap to encode in the input.
-    size_t len = (static_cast<size_t>(mode - 191)) * 256;
+    size_t len = (static_cast<size_t>(mode - 191)) * 64;  // up to 4 KiB
     std::string v(len, '\0');
     for (size_t i = 0; i < len; ++i) v[i] = static_cast<char>(i * 31 + mode);
     return v;

@@ -1,7 +1,9 @@
 // fuzz_files — the input is the content of one db file. Byte 0 picks the
-// file of the template db (template_db.h) it replaces: (byte % 4) the kind
-// (log, table, manifest, CURRENT), (byte / 4) which file of that kind; the
-// rest is the new content. The db is then opened three ways (normal,
+// file of the template db (template_db.h) it replaces: bits 0-1 the kind
+// (log, table, manifest, CURRENT), bits 2-6 which file of that kind; with
+// bit 7 set the checksums of the new content are recomputed first
+// (checksums.h), so that the parsers behind them are fuzzed too. The rest
+// is the new content. The db is then opened three ways (normal,
 // salvage, read-only), read (gets, get_many, iteration both ways, seeks,
 // verify) and, when writable, written, flushed and compacted. Any outcome
 // is accepted except a crash, a hang, a sanitizer report, or an error
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "checksums.h"
 #include "fuzz_common.h"
 #include "template_db.h"
 
@@ -106,11 +109,16 @@ void Exercise(shale_db *db, bool writable) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
   const auto &files = TemplateFiles();
-  auto kind = static_cast<FileKind>(data[0] % kFileKinds);
+  auto kind = static_cast<FileKind>(data[0] & 3);
   std::vector<std::string> names = FilesOfKind(files, kind);
   FUZZ_CHECK(!names.empty(), "template has no %s file", KindName(kind));
-  const std::string &target = names[(data[0] / kFileKinds) % names.size()];
+  const std::string &target = names[((data[0] >> 2) & 0x1f) % names.size()];
   std::string body(reinterpret_cast<const char *>(data) + 1, size - 1);
+  if (data[0] & 0x80) {
+    if (kind == FileKind::kLog || kind == FileKind::kManifest)
+      FixLogChecksums(&body);
+    if (kind == FileKind::kTable) FixTableChecksums(&body);
+  }
   std::string dir = ScratchRoot() + "/db";
 
   for (int mode = 0; mode < 3; ++mode) {

@@ -1,7 +1,8 @@
 // gen_corpus — writes the seed corpora of the fuzzers into <out>/<target>/
 // (fuzz/gen_corpus.sh runs it; the output is committed under fuzz/corpus).
 //   fuzz_files: each file of the template db, prefixed with the selector
-//               byte that puts it back in its place.
+//               byte that puts it back in its place (also with the
+//               "recompute checksums" bit).
 //   fuzz_api, fuzz_abi: call programs from a fixed pseudo-random sequence
 //               (the fuzzers read any bytes as a program).
 #include <sys/stat.h>
@@ -52,10 +53,16 @@ int main(int argc, char **argv) {
     auto kind = static_cast<FileKind>(k);
     auto names = FilesOfKind(files, kind);
     for (size_t i = 0; i < names.size(); ++i) {
-      std::string body(1, static_cast<char>(k + kFileKinds * i));
-      body += files[names[i]];
-      Put(out + "/fuzz_files", std::string(KindName(kind)) + "-" + names[i],
-          body);
+      // As is, and with the "recompute checksums" bit (fuzz_files.cc).
+      for (int fix = 0; fix < 2; ++fix) {
+        if (fix && kind == FileKind::kCurrent) continue;
+        std::string body(1, static_cast<char>(k | i << 2 | fix << 7));
+        body += files[names[i]];
+        Put(out + "/fuzz_files",
+            std::string(fix ? "fixsum-" : "") + KindName(kind) + "-" +
+                names[i],
+            body);
+      }
     }
   }
   RandomPrograms(out + "/fuzz_api", 16, 1);
