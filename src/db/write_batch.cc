@@ -70,6 +70,10 @@ Status WriteBatch::Put(std::string_view key, std::string_view value) {
   if (Count() == UINT32_MAX) {
     return Status::InvalidArgument("write batch holds too many entries");
   }
+  // The only allocation: the appends below cannot throw, so a bad_alloc
+  // leaves the batch unchanged instead of holding half an entry (found by
+  // tests/fault_loops).
+  rep_.reserve(rep_.size() + added);
   rep_.push_back(static_cast<char>(EntryKind::kPut));
   PutVarint32(&rep_, static_cast<uint32_t>(key.size()));
   rep_.append(key);
@@ -93,6 +97,7 @@ Status WriteBatch::Delete(std::string_view key) {
   if (Count() == UINT32_MAX) {
     return Status::InvalidArgument("write batch holds too many entries");
   }
+  rep_.reserve(rep_.size() + added);  // as in Put
   rep_.push_back(static_cast<char>(EntryKind::kDelete));
   PutVarint32(&rep_, static_cast<uint32_t>(key.size()));
   rep_.append(key);
