@@ -12,6 +12,20 @@
 
 #include "error.h"
 
+// ThreadSanitizer cannot see the placement-new re-initialisation of the
+// table lock in the fork child (std::shared_mutex has no init call it
+// intercepts), so it would go on believing the lock is write-locked.
+#if defined(__SANITIZE_THREAD__)
+#define SHALE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SHALE_TSAN 1
+#endif
+#endif
+#ifdef SHALE_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace shale::capi {
 namespace {
 
@@ -161,6 +175,12 @@ class Table {
     // the writer's tid, which does not exist here, so unlocking it in the
     // child is not reliable. This thread is the only one in the child:
     // start from a fresh lock instead.
+#ifdef SHALE_TSAN
+    // Same thread (to TSan) as the Prepare() that locked it: record the
+    // release that the re-initialisation below amounts to.
+    __tsan_mutex_pre_unlock(&t.mu_, 0);
+    __tsan_mutex_post_unlock(&t.mu_, 0);
+#endif
     new (&t.mu_) std::shared_mutex();
   }
 
