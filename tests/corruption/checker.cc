@@ -19,7 +19,8 @@ std::string Stats::Summary() const {
       << k.open_refused << " refused, " << k.read_errors << " read errors, "
       << k.verify_detected << " verify, " << k.reported << " reported, "
       << k.harmless << " harmless; " << k.salvage_opens << " salvaged, keys "
-      << k.keys_recovered << "/" << k.keys_expected << ");";
+      << k.keys_recovered << "/" << k.keys_expected << ", at most "
+      << k.max_lost << " lost per copy);";
     t.copies += k.copies;
     t.salvage_opens += k.salvage_opens;
     t.keys_recovered += k.keys_recovered;
@@ -53,6 +54,12 @@ int LogTo(void *user, int32_t level, const char *msg) {
   }
   return 0;
 }
+
+// Keys one damaged data block may hold (256-byte blocks, about 55-byte
+// entries), and the log records one damaged site may take with it (the
+// record and the header of the next, one write each).
+constexpr uint64_t kMaxLostBlockKeys = 8;
+constexpr uint64_t kMaxLostLogRecords = 2;
 
 bool IsTable(FileKind k) {
   return k == FileKind::kTableL0 || k == FileKind::kTableDeep;
@@ -298,6 +305,18 @@ class CopyChecker {
       } else {
         ++lost;
       }
+    }
+    ks->max_lost = std::max(ks->max_lost, lost);
+    // A flipped byte or a zeroed range damages one record or one block;
+    // everything else must be kept.
+    const uint64_t bound = d_.kind == FileKind::kLog ? kMaxLostLogRecords
+                                                     : kMaxLostBlockKeys;
+    if ((d_.op == Op::kFlip || d_.op == Op::kZero) &&
+        d_.kind != FileKind::kManifest && d_.kind != FileKind::kCurrent &&
+        lost > bound) {
+      Fail("salvage lost " + std::to_string(lost) + " keys for one damaged " +
+           (d_.kind == FileKind::kLog ? "record" : "block") + " (at most " +
+           std::to_string(bound) + " expected)");
     }
     const std::string recovery = Property(db, "shale.recovery");
     if (lost > 0) {

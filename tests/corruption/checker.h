@@ -27,6 +27,7 @@ struct KindStats {
   uint64_t salvage_opens = 0;
   uint64_t keys_expected = 0;  // keys x copies
   uint64_t keys_recovered = 0;  // ... whose final value salvage kept
+  uint64_t max_lost = 0;        // most keys one salvage did not keep
 };
 
 struct Stats {

@@ -8,9 +8,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
-
-#include <unistd.h>
 
 #include "checker.h"
 
@@ -28,14 +25,7 @@ int Scale() {
 class CorruptionSweep : public ::testing::Test {
  protected:
   void SetUp() override {
-    // On tmpfs when there is one: every open syncs its manifest, CURRENT
-    // and directory, which costs more than the checks on a disk.
-    std::error_code ec;
-    const fs::path base = fs::is_directory("/dev/shm", ec) &&
-                                  access("/dev/shm", W_OK) == 0
-                              ? fs::path("/dev/shm")
-                              : fs::temp_directory_path();
-    std::string tmpl = (base / "shale-co-XXXXXX").string();
+    std::string tmpl = ScratchBase() + "/shale-co-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     root_ = tmpl;
     pristine_ = root_ + "/pristine";
@@ -48,36 +38,7 @@ class CorruptionSweep : public ::testing::Test {
     fs::remove_all(root_, ec);
   }
 
-  // The files of the pristine db by kind; table levels from verify's
-  // report ("checked <path> (level N)").
-  void Classify() {
-    shale_options o = DbOptions();
-    shale_db *db = nullptr;
-    ASSERT_EQ(shale_db_open(pristine_.c_str(), &o, &db), SHALE_OK)
-        << shale_last_error();
-    char *report = nullptr;
-    ASSERT_EQ(shale_db_verify(db, nullptr, nullptr, &report), SHALE_OK);
-    const std::string text = report;
-    shale_free(report);
-    ASSERT_EQ(shale_db_close(db), SHALE_OK);
-    std::smatch m;
-    const std::regex table(R"(/(\d+\.sst) \(level (\d)\))");
-    for (auto it = text.cbegin();
-         std::regex_search(it, text.cend(), m, table); it = m.suffix().first) {
-      files_.push_back({m[1], m[2] == "0" ? FileKind::kTableL0
-                                           : FileKind::kTableDeep});
-    }
-    for (const auto &e : fs::directory_iterator(pristine_)) {
-      const std::string name = e.path().filename().string();
-      if (name == "CURRENT") files_.push_back({name, FileKind::kCurrent});
-      if (name.rfind("MANIFEST-", 0) == 0) {
-        files_.push_back({name, FileKind::kManifest});
-      }
-      if (name.size() > 4 && name.substr(name.size() - 4) == ".log") {
-        files_.push_back({name, FileKind::kLog});
-      }
-    }
-  }
+  void Classify() { ASSERT_EQ(ClassifyFiles(pristine_, &files_), ""); }
 
   void Sweep(FileKind kind) {
     std::vector<DbFile> chosen;

@@ -206,6 +206,12 @@ void TableSites(Sites *s, const std::string &b, int scale) {
   for (size_t i : {size_t{0}, data.size() / 2, data.size() - 1}) {
     if (i < data.size()) BlockSites(s, data[i], "data block " + std::to_string(i));
   }
+  // Every data block: its contents and its checksum.
+  for (size_t i = 0; i < data.size(); ++i) {
+    const std::string name = "data block " + std::to_string(i);
+    s->Flip(data[i].offset + (i * 37) % data[i].size, name);
+    s->Flip(data[i].offset + data[i].size + 1 + i % 4, name + " trailer");
+  }
   if (data.size() > 1) {
     s->Zero(data[1].offset, 16, "data block 1 first 16 bytes");
     s->Zero(data[1].offset, data[1].size + 5, "all of data block 1");
@@ -219,7 +225,7 @@ void TableSites(Sites *s, const std::string &b, int scale) {
   s->Truncate(f, "without footer");
   s->Truncate(n - 1, "last byte cut");
   s->Truncate(index.offset, "before the index");
-  s->Spread(6 * scale);
+  s->Spread(12 * scale);
   s->Remove();
 }
 
@@ -247,11 +253,14 @@ void LogSites(Sites *s, const std::string &b, int scale) {
     s->Truncate(r.offset + 9 + r.size / 2, name + " payload cut");
     s->Zero(r.offset, 9, name + " header");
   }
+  for (size_t i = 1; i < recs.size(); i += 3) {
+    s->Flip(recs[i].offset + i % 9, "record " + std::to_string(i) + " header");
+  }
   if (recs.size() > 2) {
     const Region &m = recs[recs.size() / 2];
     s->Zero(m.offset, 9 + m.size + 9, "a record and the next header");
   }
-  s->Spread(4 * scale);
+  s->Spread(8 * scale);
   s->Remove();
 }
 

@@ -1,6 +1,10 @@
 #include "pristine_db.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <regex>
+
+#include <unistd.h>
 
 namespace corruption {
 
@@ -109,6 +113,47 @@ std::string BuildPristine(const std::string &path, Model *model) {
   int32_t rc = shale_db_close(db);
   w.Check(rc, "close");
   return w.err;
+}
+
+std::string ScratchBase() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("/dev/shm", ec) &&
+      access("/dev/shm", W_OK) == 0) {
+    return "/dev/shm";
+  }
+  return std::filesystem::temp_directory_path().string();
+}
+
+std::string ClassifyFiles(const std::string &path, std::vector<DbFile> *out) {
+  shale_options o = DbOptions();
+  shale_db *db = nullptr;
+  if (shale_db_open(path.c_str(), &o, &db) != SHALE_OK) {
+    return std::string("open: ") + shale_last_error();
+  }
+  char *report = nullptr;
+  const int32_t rc = shale_db_verify(db, nullptr, nullptr, &report);
+  const std::string text = report != nullptr ? report : "";
+  shale_free(report);
+  shale_db_close(db);
+  if (rc != SHALE_OK) return "verify: " + text;
+  std::smatch m;
+  const std::regex table(R"(/(\d+\.sst) \(level (\d)\))");
+  for (auto it = text.cbegin(); std::regex_search(it, text.cend(), m, table);
+       it = m.suffix().first) {
+    out->push_back(
+        {m[1], m[2] == "0" ? FileKind::kTableL0 : FileKind::kTableDeep});
+  }
+  for (const auto &e : std::filesystem::directory_iterator(path)) {
+    const std::string name = e.path().filename().string();
+    if (name == "CURRENT") out->push_back({name, FileKind::kCurrent});
+    if (name.rfind("MANIFEST-", 0) == 0) {
+      out->push_back({name, FileKind::kManifest});
+    }
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".log") {
+      out->push_back({name, FileKind::kLog});
+    }
+  }
+  return "";
 }
 
 }  // namespace corruption

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "damage.h"
 #include "shale.h"
 
 namespace corruption {
@@ -38,5 +39,14 @@ shale_options DbOptions();
 // Builds the db at path (must not exist) and fills *model. Returns "" or a
 // description of what failed.
 std::string BuildPristine(const std::string &path, Model *model);
+
+// Where to make scratch directories: tmpfs when there is one (every open
+// syncs its manifest, CURRENT and directory, which on a disk costs more
+// than the checks), else the temp directory.
+std::string ScratchBase();
+
+// The files of the db at path by kind (table levels from verify's
+// report). Returns "" or what failed.
+std::string ClassifyFiles(const std::string &path, std::vector<DbFile> *out);
 
 }  // namespace corruption
