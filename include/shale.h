@@ -326,9 +326,19 @@ typedef struct shale_options {
   /* SHALE_SYNC_NONE, SHALE_SYNC_EVERY or SHALE_SYNC_GROUP. Default
    * SHALE_SYNC_GROUP. */
   uint32_t sync_mode;
-  /* On corruption found during recovery, skip what is unreadable instead of
-   * failing the open; what was skipped is logged at SHALE_LOG_WARN and
-   * reported by the "shale.recovery" property. Default 0. */
+  /* Repair mode. On corruption found during recovery, skip what is
+   * unreadable instead of failing the open, and keep everything else:
+   * damaged log records are skipped; every live table is checked and a
+   * damaged one is rewritten from its readable blocks (the original is kept
+   * in <db>/lost/); a missing table or log is dropped; a damaged manifest
+   * gives way to the state before the damage if it matches the files
+   * present, else to another manifest, else to a state rebuilt from the
+   * tables present (merged into fresh tables); a damaged or missing
+   * CURRENT likewise. What was skipped (file, offset, length) is logged at
+   * SHALE_LOG_WARN and reported by the "shale.recovery" property. The
+   * repaired db then opens without salvage. With read_only only log
+   * records are skipped (nothing is rewritten). Reads every table: slow on
+   * a large db. Default 0. */
   uint32_t salvage;
   /* Messages below this level are not delivered. Default SHALE_LOG_INFO. */
   int32_t log_level;
