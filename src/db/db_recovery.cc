@@ -289,6 +289,7 @@ Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped) {
   s = env_->NewRandomAccessFile(log_path, &file);
   if (!s.ok()) return s;
   wal::Reader reader(std::move(file), log_path, size, options_.salvage);
+  reader.set_last_file(last);
 
   uint64_t records = 0;
   uint64_t entries = 0;

@@ -64,6 +64,8 @@ const char *TailModeName(TailMode mode) {
       return "zeros";
     case TailMode::kGarbage:
       return "garbage";
+    case TailMode::kTornGarbage:
+      return "torn-garbage";
   }
   return "?";
 }
@@ -431,12 +433,17 @@ Status FaultInjectionEnv::RewindFileLocked(const std::string &path,
   std::string data;
   Status s = base()->ReadFileToString(path, &data);
   if (!s.ok()) return s;
-  for (uint64_t i = st.synced; i < data.size(); ++i) {
+  uint64_t from = st.synced;
+  if (mode == TailMode::kTornGarbage) {
+    from += NextRandom(rng) % (unsynced + 1);
+    if (from == data.size() && from > st.synced) --from;  // damage something
+  }
+  for (uint64_t i = from; i < data.size(); ++i) {
     data[i] = mode == TailMode::kZeros
                   ? '\0'
                   : static_cast<char>(NextRandom(rng) & 0xff);
   }
-  report->bytes_lost += unsynced;
+  report->bytes_lost += data.size() - from;
   std::unique_ptr<WritableFile> f;
   s = base()->NewWritableFile(path, &f);
   if (s.ok()) s = f->Append(data);

@@ -54,6 +54,12 @@ enum class TailMode : uint8_t {
   kKeepPrefix,  // keep a random part of the unsynced bytes (a torn write)
   kZeros,       // keep the size, replace the unsynced bytes with zeros
   kGarbage,     // keep the size, replace them with random bytes
+  // Keep the size, keep a random part of the unsynced bytes and replace
+  // the rest with random bytes: a torn write whose later sectors hold
+  // junk. Unlike kGarbage (whose first damaged header almost always
+  // claims a length running past the end) it leaves intact record headers
+  // followed by garbage, so readers see "bad record, then non-zero bytes".
+  kTornGarbage,
 };
 const char *TailModeName(TailMode mode);
 

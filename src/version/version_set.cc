@@ -78,6 +78,7 @@ Status VersionSet::Recover(uint64_t manifest_number, std::string *note,
   }
   wal::Reader reader(std::move(file), path, size, /*salvage=*/false);
   reader.set_corruption_hint(" (salvage does not apply to the manifest)");
+  reader.set_last_file(true);  // appended to until the writer stopped
   std::string payload;
   uint64_t edits = 0;
   while (true) {

@@ -2,7 +2,8 @@
 //
 // Torn tail (dropped, not an error): a record cut short by end of file, or
 // a record that fails its checks and either reaches end of file or is
-// followed only by zero bytes. Anything else that fails its checks is
+// followed only by zero bytes — or, in the file written last (see
+// set_last_file), is followed by no valid record at all. Anything else that fails its checks is
 // corruption: an error, unless salvaging, in which case the reader skips
 // forward to the next record whose checksum verifies and reports the range.
 #pragma once
@@ -43,6 +44,12 @@ class Reader {
   const std::string &path() const { return path_; }
   // Appended to the corruption message (default: how to salvage).
   void set_corruption_hint(std::string hint) { hint_ = std::move(hint); }
+  // The file was being appended to when the writer stopped (the last log,
+  // the manifest): a power loss may leave any bytes after its synced part,
+  // zeros or garbage, so a damaged record with no valid record anywhere
+  // after it is a torn tail. Earlier logs were synced whole before the
+  // next one was started: there, garbage after a bad record is corruption.
+  void set_last_file(bool last) { last_file_ = last; }
 
  private:
   // Checks a candidate record at off: *good with the payload filled, or
@@ -62,6 +69,7 @@ class Reader {
   std::string torn_reason_;
   std::vector<SkippedRange> skipped_;
   bool done_ = false;
+  bool last_file_ = false;
   std::string hint_ = " (open with salvage=1 to skip it)";
 };
 

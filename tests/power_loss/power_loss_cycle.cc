@@ -24,6 +24,8 @@ const char *SyncModeName(SyncMode m) {
   return "?";
 }
 
+constexpr uint64_t kTailModes = 5;  // kDrop .. kTornGarbage, in turn
+
 uint64_t Mix(uint64_t x) {  // splitmix64
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -81,7 +83,7 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
   plan.cycle = cycle;
   plan.cycle_seed = Mix(seed_ ^ Mix(cycle));
   std::mt19937_64 rng(plan.cycle_seed);
-  plan.tail = static_cast<TailMode>(cycle % 4);
+  plan.tail = static_cast<TailMode>(cycle % kTailModes);
 
   if (fresh_ || cycle % cycles_per_db_ == 0) {
     std::error_code ec;
@@ -115,7 +117,7 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
       o.sync_mode == SyncMode::kGroup && rng() % 3 == 0
           ? 2 + static_cast<int>(rng() % 3)
           : 1;
-  w.ops_per_thread = 10 + static_cast<int>(rng() % 140) / w.threads;
+  w.ops_per_thread = 10 + static_cast<int>(rng() % 300) / w.threads;
   w.keys = 40 + static_cast<int>(rng() % 160);
   uint64_t next_id = 1;
   for (const auto &[k, v] : state_) {
@@ -127,7 +129,10 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
   plan.crash_in_open = rng() % 10 == 0;
   plan.crash_after = plan.crash_in_open
                          ? rng() % 16
-                         : rng() % (static_cast<uint64_t>(mutations_per_cycle_) + 1);
+                         : rng() % (static_cast<uint64_t>(
+                                        mutations_per_op_ * 1.1 *
+                                        w.ops_per_thread * w.threads) +
+                                    1);
 
   // ---- The cut-short run.
   WriteModel model(w.threads);
@@ -148,11 +153,13 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
     } else {
       const uint64_t before = Mutations(*env_);
       if (!plan.crash_in_open) env_->CrashAfter(plan.crash_after);
-      RunWorkload(db.get(), w, &model);
-      if (!env_->crashed()) {
-        // The workload finished first: learn its size for the next picks.
-        const double used = static_cast<double>(Mutations(*env_) - before);
-        mutations_per_cycle_ = 0.8 * mutations_per_cycle_ + 0.2 * used * 1.2;
+      const WorkloadResult run = RunWorkload(db.get(), w, &model);
+      if (!env_->crashed() && run.ops > 0) {
+        // The workload finished first: learn its cost for the next picks,
+        // so that the cuts spread over the whole workload.
+        const double per_op =
+            static_cast<double>(Mutations(*env_) - before) / run.ops;
+        mutations_per_op_ = 0.8 * mutations_per_op_ + 0.2 * per_op;
       }
     }
     env_->CrashNow();  // the machine stops; then the process goes away

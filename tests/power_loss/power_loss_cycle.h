@@ -50,7 +50,7 @@ class PowerLossRunner {
   std::unique_ptr<FaultInjectionEnv> env_;
   KeyValues state_;               // the db's contents after the last cycle
   bool fresh_ = true;             // start a new db at the next cycle
-  double mutations_per_cycle_ = 300;  // running estimate for crash points
+  double mutations_per_op_ = 3;  // running estimate for crash points
   Totals totals_;
 };
 
