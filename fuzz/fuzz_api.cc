@@ -71,6 +71,30 @@ struct Batch {
   std::vector<Op> ops;
 };
 
+// A change subscription and the last change it saw per key.
+struct Sub {
+  shale_subscription *h = nullptr;
+  std::string prefix;
+  std::map<std::string, std::optional<std::string>> last;
+
+  static int OnChange(void *user, int32_t kind, const void *k, size_t kl,
+                      const void *v, size_t vl) {
+    auto *s = static_cast<Sub *>(user);
+    std::string key(static_cast<const char *>(k), kl);
+    FUZZ_CHECK(key.compare(0, s->prefix.size(), s->prefix) == 0,
+               "change of %s delivered to prefix %s", Show(key).c_str(),
+               Show(s->prefix).c_str());
+    if (kind == SHALE_CHANGE_PUT) {
+      s->last[key] = std::string(static_cast<const char *>(v), vl);
+    } else {
+      FUZZ_CHECK(kind == SHALE_CHANGE_DELETE && v == nullptr && vl == 0,
+                 "bad change kind %d (value %p, %zu bytes)", kind, v, vl);
+      s->last[key] = std::nullopt;
+    }
+    return 0;
+  }
+};
+
 struct Pin {
   shale_pin *h;
   const void *data;
@@ -152,6 +176,11 @@ class Harness {
       FUZZ_CHECK(rc == SHALE_OK, "shale_snapshot_free after close: %d", rc);
     }
     snaps_.clear();
+    for (auto &sub : subs_) {  // ended by the close; releasing still works
+      int32_t rc = shale_unsubscribe(sub->h);
+      FUZZ_CHECK(rc == SHALE_OK, "shale_unsubscribe after close: %d", rc);
+    }
+    subs_.clear();
     CheckPins();
     Open(/*read_only=*/(how & 3) == 0, /*salvage=*/(how & 4) != 0,
          (how >> 3) % 3);
@@ -162,6 +191,7 @@ class Harness {
     for (auto &it : iters_) shale_iter_free(it.h);
     for (auto &s : snaps_) shale_snapshot_free(s.h);
     for (auto &b : batches_) shale_batch_free(b.h);
+    for (auto &sub : subs_) shale_unsubscribe(sub->h);
     CheckPins();
     for (auto &p : pins_) shale_pin_free(p.h);
     EXPECT_RC("shale_db_close", shale_db_close(db_), SHALE_OK);
@@ -311,6 +341,56 @@ class Harness {
   }
 
   // ---- writes ---------------------------------------------------------
+  // After a successful write of ops: every subscription whose prefix
+  // matches a written key saw, last, the key's new state.
+  void CheckFeeds(const std::vector<Op> &ops) {
+    for (auto &s : subs_) {
+      for (auto &op : ops) {
+        const std::string &k = op.first;
+        if (k.compare(0, s->prefix.size(), s->prefix) != 0) continue;
+        auto got = s->last.find(k);
+        FUZZ_CHECK(got != s->last.end(), "no change delivered for %s",
+                   Show(k).c_str());
+        const std::string *want = Find(model_, k);
+        FUZZ_CHECK(want ? got->second == *want : !got->second,
+                   "last change of %s disagrees with the model",
+                   Show(k).c_str());
+      }
+    }
+  }
+
+  void SubscriptionOp() {
+    if (!subs_.empty() && in_.ConsumeBool()) {
+      size_t i = in_.ConsumeIntegralInRange<size_t>(0, subs_.size() - 1);
+      FUZZ_CHECK(shale_unsubscribe(subs_[i]->h) == SHALE_OK, "unsubscribe");
+      subs_.erase(subs_.begin() + static_cast<long>(i));
+      return;
+    }
+    if (subs_.size() >= 2) return;
+    auto s = std::make_unique<Sub>();
+    s->prefix = in_.ConsumeBool() ? "" : Key();
+    EXPECT_RC("shale_db_subscribe",
+              shale_db_subscribe(db_, s->prefix.data(), s->prefix.size(),
+                                 Sub::OnChange, s.get(), nullptr, &s->h),
+              SHALE_OK);
+    subs_.push_back(std::move(s));
+  }
+
+  // A backup is an ordinary db with the contents as of the call.
+  void Backup() {
+    std::string dest = shale_fuzz::ScratchRoot() + "/backup";
+    shale_fuzz::RemoveTree(dest);
+    EXPECT_RC("shale_db_backup",
+              shale_db_backup(db_, dest.c_str(), nullptr, nullptr), SHALE_OK);
+    shale_options o = shale_fuzz::SmallOptions();
+    shale_db *copy = nullptr;
+    EXPECT_RC("shale_db_open", shale_db_open(dest.c_str(), &o, &copy),
+              SHALE_OK);
+    VerifyDb(copy, nullptr, model_);
+    EXPECT_RC("shale_db_close", shale_db_close(copy), SHALE_OK);
+    shale_fuzz::RemoveTree(dest);
+  }
+
   static void Apply(Map &m, const Op &op) {
     if (op.second)
       m[op.first] = *op.second;
@@ -359,14 +439,14 @@ class Harness {
         EXPECT_RC("shale_db_put",
                   shale_db_put(db_, k.data(), k.size(), v.data(), v.size()),
                   want);
-        if (want == SHALE_OK) model_[k] = v;
+        if (want == SHALE_OK) model_[k] = v, CheckFeeds({{k, v}});
         break;
       }
       case 1: {
         std::string k = Key();
         EXPECT_RC("shale_db_delete", shale_db_delete(db_, k.data(), k.size()),
                   want);
-        if (want == SHALE_OK) model_.erase(k);
+        if (want == SHALE_OK) model_.erase(k), CheckFeeds({{k, std::nullopt}});
         break;
       }
       case 2: {
@@ -376,8 +456,10 @@ class Harness {
                   shale_db_put_many(db_, p.ops.size(), p.K(), p.KL(), p.V(),
                                     p.VL()),
                   want);
-        if (want == SHALE_OK)
+        if (want == SHALE_OK) {
           for (auto &op : p.ops) Apply(model_, op);
+          CheckFeeds(p.ops);
+        }
         break;
       }
       default: {
@@ -386,8 +468,10 @@ class Harness {
         EXPECT_RC("shale_db_delete_many",
                   shale_db_delete_many(db_, p.ops.size(), p.K(), p.KL()),
                   want);
-        if (want == SHALE_OK)
+        if (want == SHALE_OK) {
           for (auto &op : p.ops) Apply(model_, op);
+          CheckFeeds(p.ops);
+        }
       }
     }
   }
@@ -449,8 +533,10 @@ class Harness {
       default: {
         int32_t want = WriteRc(b.ops.size());
         EXPECT_RC("shale_db_write", shale_db_write(db_, b.h), want);
-        if (want == SHALE_OK)
+        if (want == SHALE_OK) {
           for (auto &op : b.ops) Apply(model_, op);
+          CheckFeeds(b.ops);
+        }
         if (in_.ConsumeBool()) {
           FUZZ_CHECK(shale_batch_free(b.h) == SHALE_OK, "batch_free");
           batches_.erase(batches_.begin() + static_cast<long>(i));
@@ -682,7 +768,12 @@ class Harness {
   }
 
   void Maintenance() {
-    switch (in_.ConsumeIntegralInRange<int>(0, 4)) {
+    switch (in_.ConsumeIntegralInRange<int>(0, 6)) {
+      case 5:
+        return SubscriptionOp();
+      case 6:
+        if (read_only_) return;  // (a backup of a read-only db: not checked)
+        return Backup();
       case 0:
         EXPECT_RC("shale_db_flush", shale_db_flush(db_), WriteRc());
         break;
@@ -723,11 +814,15 @@ class Harness {
   // Walks the db forward (next_many) and backward (prev) and compares it
   // with `want`.
   void VerifyAll(shale_snapshot *snap, const Map &want) {
+    VerifyDb(db_, snap, want);
+  }
+
+  static void VerifyDb(shale_db *db, shale_snapshot *snap, const Map &want) {
     shale_iter_options o;
     SHALE_ITER_OPTIONS_INIT(&o);
     o.snapshot = snap;
     shale_iter *it = nullptr;
-    EXPECT_RC("shale_iter_new", shale_iter_new(db_, &o, &it), SHALE_OK);
+    EXPECT_RC("shale_iter_new", shale_iter_new(db, &o, &it), SHALE_OK);
     Map got;
     int32_t rc = shale_iter_first(it);
     while (rc == SHALE_OK) {
@@ -804,6 +899,7 @@ class Harness {
   std::vector<Iter> iters_;
   std::vector<Batch> batches_;
   std::vector<Pin> pins_;
+  std::vector<std::unique_ptr<Sub>> subs_;
 };
 
 }  // namespace
