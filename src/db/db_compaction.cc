@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "db/db_impl.h"
+#include "db/exception_status.h"
 #include "db/filenames.h"
 #include "table/iterator_util.h"
 #include "table/merging_iterator.h"
@@ -242,32 +243,39 @@ Status DBImpl::CompactRange(const std::string *begin, const std::string *end,
   }
   int max_level = 0;
   uint64_t total = 0;
-  {
-    std::shared_ptr<const Version> v = versions_->current();
-    for (int level = 0; level < kNumLevels; ++level) {
-      auto files = v->Overlapping(level, begin, end);
-      if (!files.empty()) max_level = level;
-      for (const FileRef &f : files) total += f->file_size;
-    }
-  }
-  // Every level down to the deepest holding the range is rewritten into
-  // the next one, so that the data lands one level below it, merged, with
-  // the tombstones nothing needs dropped.
   uint64_t base = 0;
-  for (int level = 0; level <= max_level && s.ok(); ++level) {
-    if (level + 1 >= kNumLevels) break;
-    auto c = CompactionForRange(versions_->current(), level, begin, end);
-    if (c == nullptr) continue;
-    const uint64_t in = c->InputBytes();
-    ProgressFn sub;
-    if (progress) {
-      sub = [&](uint64_t d, uint64_t) {
-        return progress(std::min(base + d, std::max(total, base + d)),
-                        std::max(total, base + in));
-      };
+  // An exception (bad_alloc) must not skip the reset of
+  // manual_compaction_running_ below: every later compaction would wait
+  // for it forever. Found by tests/fault_loops.
+  try {
+    {
+      std::shared_ptr<const Version> v = versions_->current();
+      for (int level = 0; level < kNumLevels; ++level) {
+        auto files = v->Overlapping(level, begin, end);
+        if (!files.empty()) max_level = level;
+        for (const FileRef &f : files) total += f->file_size;
+      }
     }
-    s = RunCompaction(c.get(), sub, /*on_bg_thread=*/false);
-    base += in;
+    // Every level down to the deepest holding the range is rewritten into
+    // the next one, so that the data lands one level below it, merged, with
+    // the tombstones nothing needs dropped.
+    for (int level = 0; level <= max_level && s.ok(); ++level) {
+      if (level + 1 >= kNumLevels) break;
+      auto c = CompactionForRange(versions_->current(), level, begin, end);
+      if (c == nullptr) continue;
+      const uint64_t in = c->InputBytes();
+      ProgressFn sub;
+      if (progress) {
+        sub = [&](uint64_t d, uint64_t) {
+          return progress(std::min(base + d, std::max(total, base + d)),
+                          std::max(total, base + in));
+        };
+      }
+      s = RunCompaction(c.get(), sub, /*on_bg_thread=*/false);
+      base += in;
+    }
+  } catch (...) {
+    s = CurrentExceptionStatus("a compaction");
   }
   {
     std::lock_guard<std::mutex> g(mu_);

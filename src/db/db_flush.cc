@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "db/db_impl.h"
+#include "db/exception_status.h"
 #include "db/filenames.h"
 #include "db/mem_iterator.h"
 #include "table/table_builder.h"
@@ -30,9 +31,16 @@ void DBImpl::BackgroundLoop() {
       bg_cv_.wait(l);
       continue;
     }
+    // Exceptions (bad_alloc) become the job's error: escaping the thread
+    // would terminate the process. Found by tests/fault_loops.
     if (imm_ != nullptr) {
       l.unlock();
-      Status s = FlushImmutable();
+      Status s;
+      try {
+        s = FlushImmutable();
+      } catch (...) {
+        s = CurrentExceptionStatus("a background flush");
+      }
       l.lock();
       if (!s.ok() && !shutting_down_.load()) {
         l.unlock();
@@ -46,7 +54,12 @@ void DBImpl::BackgroundLoop() {
       if (c != nullptr) {
         bg_compaction_running_ = true;
         l.unlock();
-        Status s = RunCompaction(c.get(), nullptr, /*on_bg_thread=*/true);
+        Status s;
+        try {
+          s = RunCompaction(c.get(), nullptr, /*on_bg_thread=*/true);
+        } catch (...) {
+          s = CurrentExceptionStatus("a background compaction");
+        }
         l.lock();
         bg_compaction_running_ = false;
         bg_cv_.notify_all();
@@ -69,11 +82,20 @@ void DBImpl::SetBackgroundError(const Status &s, const std::string &what) {
     if (!bg_error_.ok()) return;
     const Status::Code code =
         s.IsCorruption() ? Status::Code::kCorruption : Status::Code::kIOError;
-    msg = "background " + what + " failed: " + s.message() +
-          "; the db refuses further writes (reopen it to recover)";
-    bg_error_ = code == Status::Code::kCorruption
-                    ? Status::Corruption(msg)
-                    : Status::IOError(msg, s.sys_errno());
+    try {
+      msg = "background " + what + " failed: " + s.message() +
+            "; the db refuses further writes (reopen it to recover)";
+      // Out of memory keeps its code (SHALE_E_NOMEM), anything else is
+      // reported as corruption or an I/O error.
+      bg_error_ = code == Status::Code::kCorruption ? Status::Corruption(msg)
+                  : s.code() == Status::Code::kNoMemory
+                      ? Status::NoMemory(msg)
+                      : Status::IOError(msg, s.sys_errno());
+    } catch (const std::bad_alloc &) {
+      bg_error_ = Status::NoMemory({});  // no memory for the message
+      bg_cv_.notify_all();
+      return;
+    }
     bg_cv_.notify_all();
   }
   info_log_.Log(LogLevel::kError, msg);
