@@ -12,7 +12,7 @@
 // The db carries over to the next cycle (the next child continues on the
 // recovered state) and starts fresh every kFreshEvery cycles.
 //
-// Environment: SHALE_KILL_CYCLES (default 240) x SHALE_RELIABILITY_SCALE
+// Environment: SHALE_KILL_CYCLES (default 200) x SHALE_RELIABILITY_SCALE
 // (default 1) cycles; SHALE_KILL_SEED replays a run (printed at the start
 // and on failure).
 #include <gtest/gtest.h>
@@ -126,8 +126,8 @@ class KillSuite {
     } else {
       open = ReadAcks(fds[0], start + 10000, 1, acked, &total);
       if (open) {
-        uint64_t want = how == 1 ? 300 + rng.Below(1500) : UINT64_MAX;
-        open = ReadAcks(fds[0], NowMs() + (how == 1 ? 3000 : rng.Below(60)),
+        uint64_t want = how == 1 ? 100 + rng.Below(600) : UINT64_MAX;
+        open = ReadAcks(fds[0], NowMs() + (how == 1 ? 2000 : rng.Below(60)),
                         want, acked, &total);
       }
     }
@@ -208,7 +208,7 @@ class KillSuite {
 
 TEST(ProcessKill, RandomWorkloadSurvivesSigkill) {
   const uint64_t scale = EnvNumber("SHALE_RELIABILITY_SCALE", 1);
-  const uint64_t cycles = EnvNumber("SHALE_KILL_CYCLES", 240) * scale;
+  const uint64_t cycles = EnvNumber("SHALE_KILL_CYCLES", 200) * scale;
   const uint64_t seed = EnvNumber(
       "SHALE_KILL_SEED",
       static_cast<uint64_t>(
