@@ -185,11 +185,13 @@ class PosixEnv final : public Env {
     names->clear();
     DIR *d = ::opendir(dir.c_str());
     if (d == nullptr) return IOErrorFromErrno("list directory", dir, errno);
+    // Closed however the loop ends: a bad_alloc while copying the names
+    // leaked the DIR and its descriptor. Found by tests/fault_loops.
+    std::unique_ptr<DIR, int (*)(DIR *)> closer(d, ::closedir);
     while (struct dirent *e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name != "." && name != "..") names->push_back(std::move(name));
     }
-    ::closedir(d);
     return Status::OK();
   }
 
