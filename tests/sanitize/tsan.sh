@@ -23,10 +23,11 @@ if command -v ccache >/dev/null; then
 fi
 
 t0=$(date +%s)
+mkdir -p "$build"
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSHALE_SANITIZE=thread -DSHALE_BUILD_TESTS=ON -DSHALE_BUILD_EXAMPLES=OFF \
-  -DSHALE_BUILD_BENCH=OFF "${launcher[@]}" >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log"; echo "0 passed, 1 failed"; exit 1; }
+  -DSHALE_BUILD_BENCH=OFF "${launcher[@]}" >"$build/configure.log" 2>&1 ||
+  { cat "$build/configure.log"; echo "0 passed, 1 failed"; exit 1; }
 # Only the library, the two test executables holding the threaded tests and
 # the process-kill suite (2-4 writer threads against background work).
 if ! nice cmake --build "$build" -j"$jobs" \
