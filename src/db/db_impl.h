@@ -124,7 +124,10 @@ class DBImpl final : public DB {
 
   // db_recovery.cc
   Status CreateNew();
-  Status ReplayLog(uint64_t number, bool last, bool *skipped);
+  // *replayed: the highest sequence replayed so far in this recovery (0
+  // before the first record); each record must start above it.
+  Status ReplayLog(uint64_t number, bool last, bool *skipped,
+                   SequenceNumber *replayed);
   Status OpenLogForAppend(uint64_t number, uint64_t size);
   // *missing: the number of a table that does not exist, or 0.
   Status CheckTableFiles(uint64_t *missing);

@@ -181,9 +181,10 @@ Status DBImpl::Recover() {
   if (cur.format == 1) logs.resize(std::min<size_t>(logs.size(), 1));
 
   bool skipped = false;
+  SequenceNumber replayed = 0;
   for (size_t i = 0; i < logs.size(); ++i) {
     bool sk = false;
-    s = ReplayLog(logs[i], i + 1 == logs.size(), &sk);
+    s = ReplayLog(logs[i], i + 1 == logs.size(), &sk, &replayed);
     if (!s.ok()) return s;
     skipped = skipped || sk;
   }
@@ -276,7 +277,8 @@ Status DBImpl::CreateNew() {
   return Status::OK();
 }
 
-Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped) {
+Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped,
+                         SequenceNumber *replayed) {
   *skipped = false;
   const std::string log_path = LogFileName(path_, number);
   uint64_t size = 0;
@@ -313,6 +315,16 @@ Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped) {
          batch.Sequence() + batch.Count() - 1 > kMaxSequence)) {
       s = Status::Corruption("sequence number out of range");
     }
+    // Sequences only grow from record to record (and log to log). A record
+    // that repeats earlier sequence numbers (found by fuzz_files: a record
+    // copied within the log, checksum intact) would put two entries with
+    // the same key and sequence in the memtable, which the skiplist does
+    // not allow.
+    if (s.ok() && batch.Count() > 0 && batch.Sequence() <= *replayed) {
+      s = Status::Corruption("sequence " + std::to_string(batch.Sequence()) +
+                             " does not follow the previous record's " +
+                             std::to_string(*replayed));
+    }
     if (!s.ok()) {
       // The checksum held, so the bytes are what was written: a bug, not
       // damage. Salvage cannot skip it safely either.
@@ -324,8 +336,8 @@ Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped) {
     ++records;
     entries += batch.Count();
     if (batch.Count() > 0) {
-      last_seq = std::max<SequenceNumber>(last_seq,
-                                          batch.Sequence() + batch.Count() - 1);
+      *replayed = batch.Sequence() + batch.Count() - 1;
+      last_seq = std::max<SequenceNumber>(last_seq, *replayed);
     }
   }
   last_sequence_.store(last_seq, std::memory_order_release);
