@@ -70,9 +70,10 @@ std::string PowerLossRunner::Describe(const Plan &p) const {
          (p.crash_in_open ? "in open " : "") + "after " +
          std::to_string(p.crash_after) + " write_buffer " +
          std::to_string(p.options.write_buffer_size) + " target_file " +
-         std::to_string(p.options.target_file_size) + " (reproduce: "
-         "SHALE_POWER_LOSS_SEED=" + std::to_string(seed_) +
-         " SHALE_POWER_LOSS_START_CYCLE=" +
+         std::to_string(p.options.target_file_size) +
+         " (reproduce: "
+         "SHALE_POWER_LOSS_SEED=" +
+         std::to_string(seed_) + " SHALE_POWER_LOSS_START_CYCLE=" +
          std::to_string(p.cycle - p.cycle % cycles_per_db_) +
          " SHALE_POWER_LOSS_CYCLES=" +
          std::to_string(p.cycle % cycles_per_db_ + 1) + ")";
@@ -113,26 +114,26 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
   WorkloadPlan &w = plan.workload;
   w.seed = plan.cycle_seed;
   w.sync_mode = o.sync_mode;
-  w.threads =
-      o.sync_mode == SyncMode::kGroup && rng() % 3 == 0
-          ? 2 + static_cast<int>(rng() % 3)
-          : 1;
+  w.threads = o.sync_mode == SyncMode::kGroup && rng() % 3 == 0
+                  ? 2 + static_cast<int>(rng() % 3)
+                  : 1;
   w.ops_per_thread = 10 + static_cast<int>(rng() % 300) / w.threads;
   w.keys = 40 + static_cast<int>(rng() % 160);
   uint64_t next_id = 1;
   for (const auto &[k, v] : state_) {
     std::string why;
-    if (auto id = DecodeValue(k, v, &why)) next_id = std::max(next_id, id->write + 1);
+    if (auto id = DecodeValue(k, v, &why))
+      next_id = std::max(next_id, id->write + 1);
   }
   w.first_write_id = next_id;
 
   plan.crash_in_open = rng() % 10 == 0;
-  plan.crash_after = plan.crash_in_open
-                         ? rng() % 16
-                         : rng() % (static_cast<uint64_t>(
-                                        mutations_per_op_ * 1.1 *
-                                        w.ops_per_thread * w.threads) +
-                                    1);
+  plan.crash_after =
+      plan.crash_in_open
+          ? rng() % 16
+          : rng() % (static_cast<uint64_t>(mutations_per_op_ * 1.1 *
+                                           w.ops_per_thread * w.threads) +
+                     1);
 
   // ---- The cut-short run.
   WriteModel model(w.threads);
@@ -141,8 +142,8 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
     std::unique_ptr<DB> db;
     Status s = DB::Open(o, dir_, &db);
     if (!s.ok() && !env_->crashed()) {
-      return Describe(plan) + ": open before the power loss failed: " +
-             s.ToString();
+      return Describe(plan) +
+             ": open before the power loss failed: " + s.ToString();
     }
     if (s.ok() && plan.crash_in_open) {
       // The open got through: cut the workload at the remaining count.
@@ -182,15 +183,14 @@ std::string PowerLossRunner::RunCycle(uint64_t cycle) {
   return error;
 }
 
-std::string PowerLossRunner::Verify(const Plan &plan,
-                                    const WriteModel &model) {
+std::string PowerLossRunner::Verify(const Plan &plan, const WriteModel &model) {
   Options o = plan.options;
   o.salvage = false;
   std::unique_ptr<DB> db;
   Status s = DB::Open(o, dir_, &db);
   if (!s.ok()) {
-    return Describe(plan) + ": open after the power loss failed: " +
-           s.ToString();
+    return Describe(plan) +
+           ": open after the power loss failed: " + s.ToString();
   }
   std::string recovery;
   (void)db->GetProperty("shale.recovery", &recovery);

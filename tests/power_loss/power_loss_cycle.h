@@ -25,7 +25,7 @@ struct Totals {
   uint64_t crashes_in_open = 0;  // cycles cut inside DB::Open
   uint64_t bytes_lost = 0;       // unsynced bytes dropped or damaged
   uint64_t files_rewound = 0;
-  uint64_t entries_undone = 0;   // directory operations undone
+  uint64_t entries_undone = 0;  // directory operations undone
   uint64_t failures = 0;
 };
 
@@ -48,8 +48,8 @@ class PowerLossRunner {
   const uint64_t seed_;
   const uint64_t cycles_per_db_;
   std::unique_ptr<FaultInjectionEnv> env_;
-  KeyValues state_;               // the db's contents after the last cycle
-  bool fresh_ = true;             // start a new db at the next cycle
+  KeyValues state_;              // the db's contents after the last cycle
+  bool fresh_ = true;            // start a new db at the next cycle
   double mutations_per_op_ = 3;  // running estimate for crash points
   Totals totals_;
 };

@@ -54,7 +54,8 @@ constexpr uint64_t kMaxReportedFailures = 5;
 
 TEST(PowerLoss, RandomWorkloadsSurviveEveryCut) {
   const uint64_t scale = EnvNumber("SHALE_RELIABILITY_SCALE", 1);
-  const uint64_t cycles = EnvNumber("SHALE_POWER_LOSS_CYCLES", kCiCycles * scale);
+  const uint64_t cycles =
+      EnvNumber("SHALE_POWER_LOSS_CYCLES", kCiCycles * scale);
   const uint64_t seed = EnvNumber("SHALE_POWER_LOSS_SEED", 20240605);
   const uint64_t start = EnvNumber("SHALE_POWER_LOSS_START_CYCLE", 0);
   const std::string dir = ScratchDir();
@@ -67,9 +68,9 @@ TEST(PowerLoss, RandomWorkloadsSurviveEveryCut) {
       if (runner.totals().failures >= kMaxReportedFailures) break;
     }
   }
-  const double secs = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   const Totals &t = runner.totals();
   std::printf(
       "power-loss: %llu cycles, %llu writes verified, %llu acknowledged "

@@ -61,7 +61,9 @@ Options SmallOptions(Env *env, SyncMode mode) {
   return o;
 }
 
-std::string Value(int i) { return "value-" + std::to_string(i) + std::string(200, 'x'); }
+std::string Value(int i) {
+  return "value-" + std::to_string(i) + std::string(200, 'x');
+}
 std::string Key(int i) { return "key" + std::to_string(1000 + i); }
 
 // Holds the creation of table files until Release(): the background flush
@@ -160,8 +162,8 @@ TEST(PowerLossRegression, OldLogIsSyncedBeforeTheNextOneTakesOver) {
   }
   ASSERT_TRUE(fault.SimulatePowerLoss(TailMode::kDrop, 1).ok());
   std::unique_ptr<DB> db;
-  ASSERT_TRUE(DB::Open(SmallOptions(&fault, SyncMode::kNone), dir.path(), &db)
-                  .ok());
+  ASSERT_TRUE(
+      DB::Open(SmallOptions(&fault, SyncMode::kNone), dir.path(), &db).ok());
   std::string v;
   ASSERT_TRUE(db->Get(ReadOptions(), "later", &v).ok());
   for (int i = 0; i < 25; ++i) {

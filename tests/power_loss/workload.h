@@ -18,7 +18,7 @@ struct WorkloadPlan {
   SyncMode sync_mode = SyncMode::kGroup;
   int threads = 1;
   int ops_per_thread = 100;
-  int keys = 150;          // per stream
+  int keys = 150;               // per stream
   uint64_t first_write_id = 1;  // value ids continue across cycles
 };
 

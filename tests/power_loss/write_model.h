@@ -33,9 +33,9 @@ struct Mutation {
 
 struct WriteRecord {
   std::vector<Mutation> mutations;
-  uint64_t start = 0;           // ticket taken before the call
-  uint64_t end = UINT64_MAX;    // ticket after an OK return; MAX: failed
-  bool acked_durable = false;   // OK in a syncing mode
+  uint64_t start = 0;          // ticket taken before the call
+  uint64_t end = UINT64_MAX;   // ticket after an OK return; MAX: failed
+  bool acked_durable = false;  // OK in a syncing mode
 };
 
 std::string StreamKey(int stream, int key);
@@ -54,10 +54,10 @@ class WriteModel {
 
   struct Result {
     bool ok = true;
-    std::string error;        // what is wrong, with the keys involved
-    uint64_t issued = 0;      // writes checked (OK or not)
-    uint64_t required = 0;    // of those, required to survive
-    uint64_t visible = 0;     // of those, found in the recovered prefix
+    std::string error;      // what is wrong, with the keys involved
+    uint64_t issued = 0;    // writes checked (OK or not)
+    uint64_t required = 0;  // of those, required to survive
+    uint64_t visible = 0;   // of those, found in the recovered prefix
   };
   // base: the state before this cycle's writes; recovered: every key and
   // value read back from the db.
