@@ -27,6 +27,7 @@
 #include "env/env.h"
 #include "env/fault_env.h"
 #include "loop_util.h"
+#include "no_sync_env.h"
 #include "write_model.h"
 
 namespace shale::fault_loops {
@@ -301,7 +302,8 @@ class Iteration {
   const std::string dir_;
   const int err_;
   std::string label_;
-  FaultInjectionEnv env_;
+  NoSyncEnv no_sync_;
+  FaultInjectionEnv env_{&no_sync_};
   std::unique_ptr<DB> db_;
   SyncMode mode_ = SyncMode::kGroup;
   bool refusing_ = false;
