@@ -177,7 +177,7 @@ extern "C" SHALE_API int32_t shale_db_write(shale_db *db, shale_batch *batch) {
     if ((rc = owner.Take("batch")) != SHALE_OK) return rc;
     DbCall call(state.get());
     if ((rc = call.Enter()) != SHALE_OK) return rc;
-    if (obj->batch.Count() == 0) return SHALE_OK;
+    // An empty batch goes to the engine too: a read-only db refuses it.
     return FromCore(state->db->Write(obj->batch));
   });
 }

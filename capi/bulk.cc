@@ -106,7 +106,9 @@ extern "C" SHALE_API int32_t shale_db_put_many(shale_db *db, size_t count,
       shale::WriteBatch batch;
       int32_t rc = PackedToBatch(count, keys, key_lens, true, values,
                                  value_lens, &batch);
-      if (rc != SHALE_OK || count == 0) return rc;
+      if (rc != SHALE_OK) return rc;
+      // Even an empty write goes to the engine: a read-only db refuses it
+      // like any other (count 0 is not a way around the mode).
       return FromCore(state->db->Write(batch));
     });
   });
@@ -120,7 +122,7 @@ extern "C" SHALE_API int32_t shale_db_delete_many(shale_db *db, size_t count,
       shale::WriteBatch batch;
       int32_t rc =
           PackedToBatch(count, keys, key_lens, false, nullptr, nullptr, &batch);
-      if (rc != SHALE_OK || count == 0) return rc;
+      if (rc != SHALE_OK) return rc;
       return FromCore(state->db->Write(batch));
     });
   });

@@ -495,8 +495,10 @@ SHALE_API int32_t shale_db_exists(shale_db *db, shale_snapshot *snapshot,
                                   const void *key, size_t key_len);
 
 /* Makes everything written so far durable (fsync of the log), whatever the
- * sync mode. Returns SHALE_OK; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
- * SHALE_E_READ_ONLY; SHALE_E_IO. Thread-safe. Since 0.1.0. */
+ * sync mode. On a read-only db nothing was written, so there is nothing to
+ * sync: SHALE_OK. Returns SHALE_OK; SHALE_E_INVALID_HANDLE; SHALE_E_CLOSED;
+ * SHALE_E_IO (also for every later call once an fsync failed: a failed
+ * fsync is never retried into a success). Thread-safe. Since 0.1.0. */
 SHALE_API int32_t shale_db_sync(shale_db *db);
 
 /* Reads a named property as a NUL-terminated string. name: borrowed (in),

@@ -221,6 +221,17 @@ TEST(Open, ReadOnly) {
       << shale_last_error();
   EXPECT_EQ(SHALE_E_READ_ONLY, shale_db_put(db, "k", 1, "w", 1));
   EXPECT_EQ(SHALE_E_READ_ONLY, shale_db_delete(db, "k", 1));
+  // Empty writes are refused too (found by fuzz_api: they returned OK).
+  EXPECT_EQ(SHALE_E_READ_ONLY,
+            shale_db_put_many(db, 0, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_NE(nullptr, strstr(shale_last_error(), "read-only"))
+      << shale_last_error();
+  EXPECT_EQ(SHALE_E_READ_ONLY, shale_db_delete_many(db, 0, nullptr, nullptr));
+  shale_batch *empty = nullptr;
+  ASSERT_EQ(SHALE_OK, shale_batch_new(&empty));
+  EXPECT_EQ(SHALE_E_READ_ONLY, shale_db_write(db, empty));
+  shale_batch_free(empty);
+  EXPECT_EQ(SHALE_OK, shale_db_sync(db));  // nothing to make durable
   EXPECT_EQ(SHALE_OK, shale_db_exists(db, nullptr, "k", 1));
   ASSERT_EQ(SHALE_OK, shale_db_close(db));
 }
