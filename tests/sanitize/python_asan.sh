@@ -60,11 +60,16 @@ fail() { echo "python_asan.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 # --- 1. the sanitized library ------------------------------------------------
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHALE_BUILD_TESTS=OFF \
-  -DSHALE_SANITIZE=address,undefined "${launcher[@]}" >"$build.configure.log" 2>&1 ||
-  fail "cmake configure failed (see $build.configure.log)"
-nice cmake --build "$build" -j"$jobs" --target shale >"$build.build.log" 2>&1 ||
-  { tail -30 "$build.build.log" >&2; fail "building libshale failed"; }
+mkdir -p "$build"
+# An ASan+UBSan build dir that exists already (scripts/test passes
+# build-asan) is used as it is configured; otherwise configure one.
+if ! grep -q '^SHALE_SANITIZE:STRING=address,undefined$' "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHALE_BUILD_TESTS=OFF \
+    -DSHALE_SANITIZE=address,undefined "${launcher[@]}" >"$build/configure.log" 2>&1 ||
+    fail "cmake configure failed (see $build/configure.log)"
+fi
+nice cmake --build "$build" -j"$jobs" --target shale >"$build/python-asan-build.log" 2>&1 ||
+  { tail -30 "$build/python-asan-build.log" >&2; fail "building libshale failed"; }
 lib=$build/lib/libshale.so.1
 [ -e "$lib" ] || fail "no $lib after the build"
 build_s=$((SECONDS - t0))
