@@ -77,7 +77,8 @@ Status VersionSet::Recover(uint64_t manifest_number, std::string *note,
                               "missing or unreadable: " + s.message());
   }
   wal::Reader reader(std::move(file), path, size, /*salvage=*/false);
-  reader.set_corruption_hint(" (salvage does not apply to the manifest)");
+  reader.set_corruption_hint(
+      salvage ? "" : " (open with salvage=1 to recover the last good state)");
   reader.set_last_file(true);  // appended to until the writer stopped
   std::string payload;
   uint64_t edits = 0;
