@@ -308,13 +308,14 @@ def runs_phrase(t):
 
 
 def step_note(data, suite):
+    """Why a suite has no lines, from compare.sh's steps.tsv."""
     step = data.steps.get(suite)
-    if step and step[0] not in ("0", "skipped"):
+    if not step or step[0] == "0":
+        return ""
+    if step[0].isdigit():
         return " (the %s bench exited with status %s; see %s.log)" % (
             suite, step[0], suite)
-    if step and step[0] == "skipped":
-        return " (skipped)"
-    return ""
+    return " (%s)" % step[0].replace("-", " ")
 
 
 def ffi_overhead(t, row):
@@ -577,8 +578,8 @@ def run_text(data, env):
     parts.append("quick mode" if env.get("quick") else "full mode")
     if env.get("recorded_utc"):
         parts.append("started %s" % env["recorded_utc"])
-    steps = ["%s %ss%s" % (k, v[1], "" if v[0] in ("0", "skipped")
-                           else " (exit %s)" % v[0])
+    steps = ["%s %ss%s" % (k, v[1], "" if v[0] == "0" else " (%s)" % (
+                           "exit " + v[0] if v[0].isdigit() else v[0]))
              for k, v in data.steps.items() if k != "build"]
     if steps:
         parts.append("wall time: " + ", ".join(steps))
