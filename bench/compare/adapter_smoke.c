@@ -13,8 +13,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "engine.h"
-
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,24 +21,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
+
 enum { KEY_LEN = 16, VALUE_LEN = 100, THREADS = 4 };
 
 static const bench_engine *engine;
 static void *db;
 
-#define CHECK(cond, ctx)                                                      \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "%s: FAILED %s:%d: %s [%s]\n", engine->name, __FILE__,  \
-              __LINE__, #cond, (ctx) ? engine->error(ctx) : "");              \
-      exit(1);                                                                \
-    }                                                                         \
+#define CHECK(cond, ctx)                                                     \
+  do {                                                                       \
+    if (!(cond)) {                                                           \
+      fprintf(stderr, "%s: FAILED %s:%d: %s [%s]\n", engine->name, __FILE__, \
+              __LINE__, #cond, (ctx) ? engine->error(ctx) : "");             \
+      exit(1);                                                               \
+    }                                                                        \
   } while (0)
 
 /* Keys are "k" + 15 digits, so they sort numerically (i < 10^15). */
 static void make_key(char *k, uint64_t i) {
   char buf[32];
-  snprintf(buf, sizeof buf, "k%015llu", (unsigned long long)(i % 1000000000000000ull));
+  snprintf(buf, sizeof buf, "k%015llu",
+           (unsigned long long)(i % 1000000000000000ull));
   memcpy(k, buf, KEY_LEN + 1);
 }
 static void make_value(char *v, uint64_t i, int gen) {
@@ -104,14 +105,13 @@ static void *worker_main(void *arg) {
     make_value(v, i, w->id);
     CHECK(engine->put(ctx, k, KEY_LEN, v, VALUE_LEN) == 0, ctx);
   }
-  for (uint64_t i = base; i < base + w->per_thread; i++)
-    expect(ctx, i, w->id);
+  for (uint64_t i = base; i < base + w->per_thread; i++) expect(ctx, i, w->id);
   void *it = engine->iter_new(ctx);
   CHECK(it != NULL, ctx);
   make_key(k, base);
   uint64_t seen = 0;
-  for (int r = engine->iter_seek(it, k, KEY_LEN); r == 1 && seen < w->per_thread;
-       r = engine->iter_next(it))
+  for (int r = engine->iter_seek(it, k, KEY_LEN);
+       r == 1 && seen < w->per_thread; r = engine->iter_next(it))
     entry_is(it, ctx, base + seen++);
   CHECK(seen == w->per_thread, ctx);
   engine->iter_free(it);
@@ -170,12 +170,10 @@ static void run(const bench_engine *e, uint64_t n) {
     report("settle", 1, t0, c0);
   }
   t0 = now(), c0 = cpu();
-  for (uint64_t j = 0; j < n; j++)
-    expect(ctx, 2 * ((j * 40503u) % n), 0);
+  for (uint64_t j = 0; j < n; j++) expect(ctx, 2 * ((j * 40503u) % n), 0);
   report("get (hit)", n, t0, c0);
   t0 = now(), c0 = cpu();
-  for (uint64_t j = 0; j < n; j++)
-    expect(ctx, 2 * ((j * 40503u) % n) + 1, -1);
+  for (uint64_t j = 0; j < n; j++) expect(ctx, 2 * ((j * 40503u) % n) + 1, -1);
   report("get (missing)", n, t0, c0);
 
   /* Iterators: first/last/seek between keys/next/prev at both ends. */
@@ -187,6 +185,7 @@ static void run(const bench_engine *e, uint64_t n) {
   CHECK(e->iter_last(it) == 1, ctx);
   entry_is(it, ctx, 2 * (n - 1));
   CHECK(e->iter_next(it) == 0, ctx);
+  CHECK(e->iter_next(it) == 0 && e->iter_prev(it) == 0, ctx); /* off the end */
   make_key(k, 7);
   CHECK(e->iter_seek(it, k, KEY_LEN) == 1, ctx);
   entry_is(it, ctx, 8);
@@ -237,10 +236,8 @@ static void run(const bench_engine *e, uint64_t n) {
     CHECK(e->put_batch(ctx, m, keys, KEY_LEN, vals, VALUE_LEN) == 0, ctx);
   }
   report("put_batch x1000", batched, t0, c0);
-  for (uint64_t i = 1; i <= batched; i++)
-    expect(ctx, 2 * i, 1);
-  if (batched + 1 < n)
-    expect(ctx, 2 * (batched + 1), 0);
+  for (uint64_t i = 1; i <= batched; i++) expect(ctx, 2 * i, 1);
+  if (batched + 1 < n) expect(ctx, 2 * (batched + 1), 0);
   expect(ctx, 0, -1);
   free(keys);
   free(vals);
@@ -258,11 +255,9 @@ static void run(const bench_engine *e, uint64_t n) {
     w[i] = (worker){i, n / THREADS};
     CHECK(pthread_create(&th[i], NULL, worker_main, &w[i]) == 0, NULL);
   }
-  for (int i = 0; i < THREADS; i++)
-    pthread_join(th[i], NULL);
+  for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
   report("4 threads put+get+scan", 3 * (n / THREADS) * THREADS, t0, c0);
-  if (e->settle)
-    CHECK(e->settle(ctx) == 0, ctx);
+  if (e->settle) CHECK(e->settle(ctx) == 0, ctx);
   e->detach(ctx);
   e->close(db);
 
@@ -303,8 +298,7 @@ static void run(const bench_engine *e, uint64_t n) {
 
 int main(int argc, char **argv) {
   uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
-  if (n % 2 == 0)
-    n++; /* the scrambled order is a permutation for odd n */
+  if (n % 2 == 0) n++; /* the scrambled order is a permutation for odd n */
   run(&bench_engine_leveldb, n);
   run(&bench_engine_rocksdb, n);
   return 0;

@@ -7,13 +7,12 @@
  * returned by get (leveldb_get returns malloc'd memory, freed at the next get)
  * and a reusable write batch.
  */
-#include "engine.h"
-
 #include <leveldb/c.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "engine.h"
 
 typedef struct ldb_store {
   leveldb_t *db;
@@ -41,8 +40,7 @@ enum { BLOOM_BITS_PER_KEY = 10 }; /* shale's default */
 /* Reports *errptr (if set) as "<call>: <message>" into buf and frees it.
  * Returns 0 if there was no error. */
 static int take_error(char *buf, size_t len, const char *call, char *err) {
-  if (err == NULL)
-    return 0;
+  if (err == NULL) return 0;
   snprintf(buf, len, "leveldb %s: %s", call, err);
   leveldb_free(err);
   return -1;
@@ -73,19 +71,13 @@ static const char *ldb_describe(const bench_settings *s) {
 }
 
 static void store_free(ldb_store *st) {
-  if (st->db)
-    leveldb_close(st->db);
-  if (st->read)
-    leveldb_readoptions_destroy(st->read);
-  if (st->write)
-    leveldb_writeoptions_destroy(st->write);
-  if (st->options)
-    leveldb_options_destroy(st->options);
+  if (st->db) leveldb_close(st->db);
+  if (st->read) leveldb_readoptions_destroy(st->read);
+  if (st->write) leveldb_writeoptions_destroy(st->write);
+  if (st->options) leveldb_options_destroy(st->options);
   /* The options only borrow the cache and the filter policy. */
-  if (st->bloom)
-    leveldb_filterpolicy_destroy(st->bloom);
-  if (st->cache)
-    leveldb_cache_destroy(st->cache);
+  if (st->bloom) leveldb_filterpolicy_destroy(st->bloom);
+  if (st->cache) leveldb_cache_destroy(st->cache);
   free(st);
 }
 
@@ -122,14 +114,12 @@ static void *ldb_open(const char *dir, const bench_settings *s, char *err,
 }
 
 static void ldb_close(void *db) {
-  if (db)
-    store_free(db);
+  if (db) store_free(db);
 }
 
 static void *ldb_attach(void *db) {
   ldb_ctx *c = calloc(1, sizeof *c);
-  if (c == NULL)
-    return NULL;
+  if (c == NULL) return NULL;
   c->store = db;
   c->batch = leveldb_writebatch_create();
   return c;
@@ -137,10 +127,8 @@ static void *ldb_attach(void *db) {
 
 static void ldb_detach(void *ctx) {
   ldb_ctx *c = ctx;
-  if (c == NULL)
-    return;
-  if (c->value)
-    leveldb_free(c->value);
+  if (c == NULL) return;
+  if (c->value) leveldb_free(c->value);
   leveldb_writebatch_destroy(c->batch);
   free(c);
 }
@@ -166,8 +154,7 @@ static int ldb_get(void *ctx, const void *key, size_t key_len, int *found,
   char *e = NULL;
   size_t len = 0;
   c->value = leveldb_get(c->store->db, c->store->read, key, key_len, &len, &e);
-  if (take_error(c->error, sizeof c->error, "leveldb_get", e))
-    return -1;
+  if (take_error(c->error, sizeof c->error, "leveldb_get", e)) return -1;
   *found = c->value != NULL;
   *value = c->value;
   *value_len = c->value ? len : 0;
@@ -181,9 +168,8 @@ static int ldb_del(void *ctx, const void *key, size_t key_len) {
   return take_error(c->error, sizeof c->error, "leveldb_delete", e);
 }
 
-static int ldb_put_batch(void *ctx, size_t n, const char *keys,
-                         size_t key_len, const char *values,
-                         size_t value_len) {
+static int ldb_put_batch(void *ctx, size_t n, const char *keys, size_t key_len,
+                         const char *values, size_t value_len) {
   ldb_ctx *c = ctx;
   leveldb_writebatch_clear(c->batch);
   for (size_t i = 0; i < n; i++)
@@ -209,16 +195,14 @@ static void *ldb_iter_new(void *ctx) {
 
 static void ldb_iter_free(void *it) {
   ldb_iter *i = it;
-  if (i == NULL)
-    return;
+  if (i == NULL) return;
   leveldb_iter_destroy(i->it);
   free(i);
 }
 
 /* 1 if on an entry, 0 at the end, -1 if the iterator hit an error. */
 static int position(ldb_iter *i, const char *call) {
-  if (leveldb_iter_valid(i->it))
-    return 1;
+  if (leveldb_iter_valid(i->it)) return 1;
   char *e = NULL;
   leveldb_iter_get_error(i->it, &e);
   return take_error(i->ctx->error, sizeof i->ctx->error, call, e);
@@ -244,12 +228,16 @@ static int ldb_iter_last(void *it) {
 
 static int ldb_iter_next(void *it) {
   ldb_iter *i = it;
+  /* Moving an invalid iterator is undefined: report where it stands. */
+  if (!leveldb_iter_valid(i->it)) return position(i, "leveldb_iter_next");
   leveldb_iter_next(i->it);
   return position(i, "leveldb_iter_next");
 }
 
 static int ldb_iter_prev(void *it) {
   ldb_iter *i = it;
+  /* Moving an invalid iterator is undefined: report where it stands. */
+  if (!leveldb_iter_valid(i->it)) return position(i, "leveldb_iter_prev");
   leveldb_iter_prev(i->it);
   return position(i, "leveldb_iter_prev");
 }

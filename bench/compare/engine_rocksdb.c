@@ -13,17 +13,17 @@
  */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 
-#include "engine.h"
-
 #include <rocksdb/c.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "engine.h"
+
 #ifndef BENCH_ROCKSDB_VERSION
-#define BENCH_ROCKSDB_VERSION "unknown (build did not define BENCH_ROCKSDB_VERSION)"
+#define BENCH_ROCKSDB_VERSION \
+  "unknown (build did not define BENCH_ROCKSDB_VERSION)"
 #endif
 
 typedef struct rdb_store {
@@ -45,17 +45,16 @@ typedef struct rdb_iter {
 } rdb_iter;
 
 enum {
-  BLOOM_BITS_PER_KEY = 10,     /* shale's default */
-  BACKGROUND_JOBS = 2,         /* RocksDB's default; the bench box has 2 cores */
-  SETTLE_POLL_MS = 5,          /* between background-work property polls */
-  SETTLE_TIMEOUT_S = 1800,     /* a stuck compaction fails the run instead */
+  BLOOM_BITS_PER_KEY = 10, /* shale's default */
+  BACKGROUND_JOBS = 2,     /* RocksDB's default; the bench box has 2 cores */
+  SETTLE_POLL_MS = 5,      /* between background-work property polls */
+  SETTLE_TIMEOUT_S = 1800, /* a stuck compaction fails the run instead */
 };
 
 /* Reports *errptr (if set) as "<call>: <message>" into buf and frees it.
  * Returns 0 if there was no error. */
 static int take_error(char *buf, size_t len, const char *call, char *err) {
-  if (err == NULL)
-    return 0;
+  if (err == NULL) return 0;
   snprintf(buf, len, "rocksdb %s: %s", call, err);
   rocksdb_free(err);
   return -1;
@@ -88,12 +87,9 @@ static const char *rdb_describe(const bench_settings *s) {
 }
 
 static void store_free(rdb_store *st) {
-  if (st->db)
-    rocksdb_close(st->db);
-  if (st->read)
-    rocksdb_readoptions_destroy(st->read);
-  if (st->write)
-    rocksdb_writeoptions_destroy(st->write);
+  if (st->db) rocksdb_close(st->db);
+  if (st->read) rocksdb_readoptions_destroy(st->read);
+  if (st->write) rocksdb_writeoptions_destroy(st->write);
   free(st);
 }
 
@@ -139,14 +135,12 @@ static void *rdb_open(const char *dir, const bench_settings *s, char *err,
 }
 
 static void rdb_close(void *db) {
-  if (db)
-    store_free(db);
+  if (db) store_free(db);
 }
 
 static void *rdb_attach(void *db) {
   rdb_ctx *c = calloc(1, sizeof *c);
-  if (c == NULL)
-    return NULL;
+  if (c == NULL) return NULL;
   c->store = db;
   c->batch = rocksdb_writebatch_create();
   return c;
@@ -154,10 +148,8 @@ static void *rdb_attach(void *db) {
 
 static void rdb_detach(void *ctx) {
   rdb_ctx *c = ctx;
-  if (c == NULL)
-    return;
-  if (c->value)
-    rocksdb_pinnableslice_destroy(c->value);
+  if (c == NULL) return;
+  if (c->value) rocksdb_pinnableslice_destroy(c->value);
   rocksdb_writebatch_destroy(c->batch);
   free(c);
 }
@@ -182,8 +174,7 @@ static int rdb_get(void *ctx, const void *key, size_t key_len, int *found,
   }
   char *e = NULL;
   c->value = rocksdb_get_pinned(c->store->db, c->store->read, key, key_len, &e);
-  if (take_error(c->error, sizeof c->error, "rocksdb_get_pinned", e))
-    return -1;
+  if (take_error(c->error, sizeof c->error, "rocksdb_get_pinned", e)) return -1;
   /* NULL without an error means not found. */
   *found = c->value != NULL;
   if (c->value) {
@@ -202,9 +193,8 @@ static int rdb_del(void *ctx, const void *key, size_t key_len) {
   return take_error(c->error, sizeof c->error, "rocksdb_delete", e);
 }
 
-static int rdb_put_batch(void *ctx, size_t n, const char *keys,
-                         size_t key_len, const char *values,
-                         size_t value_len) {
+static int rdb_put_batch(void *ctx, size_t n, const char *keys, size_t key_len,
+                         const char *values, size_t value_len) {
   rdb_ctx *c = ctx;
   rocksdb_writebatch_clear(c->batch);
   for (size_t i = 0; i < n; i++)
@@ -230,16 +220,14 @@ static void *rdb_iter_new(void *ctx) {
 
 static void rdb_iter_free(void *it) {
   rdb_iter *i = it;
-  if (i == NULL)
-    return;
+  if (i == NULL) return;
   rocksdb_iter_destroy(i->it);
   free(i);
 }
 
 /* 1 if on an entry, 0 at the end, -1 if the iterator hit an error. */
 static int position(rdb_iter *i, const char *call) {
-  if (rocksdb_iter_valid(i->it))
-    return 1;
+  if (rocksdb_iter_valid(i->it)) return 1;
   char *e = NULL;
   rocksdb_iter_get_error(i->it, &e);
   return take_error(i->ctx->error, sizeof i->ctx->error, call, e);
@@ -265,12 +253,16 @@ static int rdb_iter_last(void *it) {
 
 static int rdb_iter_next(void *it) {
   rdb_iter *i = it;
+  /* Moving an invalid iterator is undefined: report where it stands. */
+  if (!rocksdb_iter_valid(i->it)) return position(i, "rocksdb_iter_next");
   rocksdb_iter_next(i->it);
   return position(i, "rocksdb_iter_next");
 }
 
 static int rdb_iter_prev(void *it) {
   rdb_iter *i = it;
+  /* Moving an invalid iterator is undefined: report where it stands. */
+  if (!rocksdb_iter_valid(i->it)) return position(i, "rocksdb_iter_prev");
   rocksdb_iter_prev(i->it);
   return position(i, "rocksdb_iter_prev");
 }
@@ -305,8 +297,7 @@ static int rdb_settle(void *ctx) {
       }
       idle = v == 0;
     }
-    if (idle)
-      return 0;
+    if (idle) return 0;
     if (waited_ms >= SETTLE_TIMEOUT_S * 1000L) {
       snprintf(c->error, sizeof c->error,
                "rocksdb settle: background work still pending after %d s",
