@@ -67,7 +67,7 @@ typedef struct bench_engine {
   int (*put)(void *ctx, const void *key, size_t key_len, const void *value,
              size_t value_len);
   /* *found = 1 and the value copied out (into engine- or adapter-owned
-   * memory, valid until the next call on ctx) through *value/*value_len;
+   * memory, valid until the next call on ctx) through *value and *value_len;
    * *found = 0 if absent. The driver reads the value (so a lazy engine
    * cannot skip the read). */
   int (*get)(void *ctx, const void *key, size_t key_len, int *found,
