@@ -127,10 +127,15 @@ status=0
 # step NAME STATUS SECONDS: one line of steps.tsv (report.py prints them).
 step() {
   printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$out/steps.tsv"
-  [ "$2" = 0 ] || status=1
+  case "$2" in 0 | not-selected) ;; *) status=1 ;; esac
 }
 
-want() { [[ ",$suites," == *",$1,"* ]]; }
+# want NAME: is the suite selected (--suites)? Records it if not.
+want() {
+  [[ ",$suites," == *",$1,"* ]] && return 0
+  step "$1" not-selected 0
+  return 1
+}
 
 # run_suite NAME JSONL CMD...: runs one bench (its JSON Lines into
 # $out/JSONL, its human output into $out/NAME.log) in its own db directory.
@@ -168,11 +173,13 @@ if cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
     if cmake --build "$build" -j"$jobs" --target "$target" >>"$out/build.log" 2>&1; then
       built+=("$target")
     else
+      grep -E 'error|Error' "$out/build.log" | tail -n 10 >&2
       echo "bench/compare.sh: $target did not build (see $out/build.log)" >&2
       status=1
     fi
   done
 else
+  tail -n 15 "$out/build.log" >&2
   echo "bench/compare.sh: cmake configure failed (see $out/build.log)" >&2
   status=1
 fi

@@ -270,11 +270,10 @@ def section_suite(data, suite, charts, img_link):
         out.append("ops/s (median of %s):\n" % runs_phrase(t))
         out.append(md_table(header, rows) + "\n")
         if any(c.cpu_s > 0 for c in t.cells.values()):
-            rows = [[row] + [("%.2f" % t.get(row, e).cpu_s)
-                             if t.get(row, e) else "–" for e in t.engines]
+            rows = [[row] + [cpu_wall(t.get(row, e)) for e in t.engines]
                     for row in t.rows]
-            out.append("CPU time, user + sys including background threads "
-                       "(s, median):\n")
+            out.append("CPU time (user + sys, background threads included) "
+                       "and wall time, seconds, medians: CPU (wall):\n")
             out.append(md_table(["workload"] + t.engines, rows) + "\n")
         disk_rows = [row for row in t.rows
                      if any(t.get(row, e) and t.get(row, e).disk_bytes
@@ -298,6 +297,13 @@ def section_suite(data, suite, charts, img_link):
         out.append("Not run: %s.%s\n" % (", ".join(absent),
                                           step_note(data, suite)))
     return "\n".join(out)
+
+
+def cpu_wall(c):
+    if not c:
+        return "–"
+    f = lambda x: ("%.2f" if x >= 1 else "%.3f") % x
+    return "%s (%s)" % (f(c.cpu_s), f(c.wall_s))
 
 
 def runs_phrase(t):
