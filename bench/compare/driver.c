@@ -155,7 +155,7 @@ static void usage(FILE *f) {
           "  --reads=N             gets in readrandom/readmissing/ycsb "
           "(default num); seekrandom does reads/10 seeks\n"
           "  --sync_ops=N          synced writes per fillsync run, over all "
-          "threads (default num/100)\n"
+          "threads (default max(num/1000, 200))\n"
           "  --large_num=N         keys of the large-value run (default "
           "max(num/500, 100))\n"
           "  --large_value_size=N  (default 102400)\n"
@@ -219,7 +219,9 @@ static void parse(int argc, char **argv) {
     }
   }
   if (!F.reads) F.reads = F.num;
-  if (!F.sync_ops) F.sync_ops = F.num / 100 ? F.num / 100 : 1;
+  /* An fsync costs milliseconds: num/100 would make the synced runs most
+   * of the total time. */
+  if (!F.sync_ops) F.sync_ops = F.num / 1000 > 200 ? F.num / 1000 : 200;
   if (!F.large_num) F.large_num = F.num / 500 > 100 ? F.num / 500 : 100;
   if (F.num < 1 || F.runs < 1 || F.value_size > (1u << 20) ||
       F.large_value_size > (1u << 20)) {
