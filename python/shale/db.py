@@ -15,7 +15,7 @@ from ._util import BytesLike, closed, key_arg, value_arg
 from .batch import WriteBatch
 from .errors import E_BUSY, NOT_FOUND, _check
 from .options import PathType
-from .reader import Reader, exists, missing
+from .reader import _MISSING, Reader, _get, exists, missing
 from .snapshot import Snapshot
 from .subscription import Subscription
 
@@ -73,6 +73,25 @@ class DB(Reader):
 
     def _owner(self) -> "DB":
         return self
+
+    # -- point reads: Reader's, minus two method calls per read (the hot path)
+
+    def get(self, key: bytes, default: Any = None) -> Any:
+        """The value of ``key`` as bytes, or ``default`` if it is absent."""
+        h = self._h
+        if h is None:
+            raise closed("db")
+        return _get(h, None, key, default)
+
+    def __getitem__(self, key: bytes) -> bytes:
+        """``db[key]``: the value; :class:`NotFoundError` (a KeyError) if absent."""
+        h = self._h
+        if h is None:
+            raise closed("db")
+        v = _get(h, None, key, _MISSING)
+        if v is _MISSING:
+            raise missing(key)
+        return v
 
     @property
     def path(self) -> bytes:
