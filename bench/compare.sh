@@ -154,10 +154,6 @@ run_suite() {
 # ---------------------------------------------------------------------------
 # 1. Build
 # ---------------------------------------------------------------------------
-"$py" "$root/bench/report.py" "$out" --record-env --build-dir "$build" \
-  --db-dir "$db_dir" --command "bench/compare.sh${args[*]:+ ${args[*]}}" \
-  "${quick_flag[@]}"
-
 say "configure $build (Release)"
 t0=$SECONDS
 launcher=()
@@ -186,6 +182,10 @@ fi
 printf 'build\t%s\t%s\n' "$([ ${#built[@]} -eq 3 ] && echo 0 || echo 1)" \
   $((SECONDS - t0)) >>"$out/steps.tsv"
 has() { [[ " ${built[*]} " == *" $1 "* ]]; }
+# The machine, compiler and commit, for the report's header.
+"$py" "$root/bench/report.py" "$out" --record-env --build-dir "$build" \
+  --db-dir "$db_dir" --command "bench/compare.sh${args[*]:+ ${args[*]}}" \
+  "${quick_flag[@]}"
 lib=$build/lib/libshale.so.1
 
 # ---------------------------------------------------------------------------

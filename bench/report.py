@@ -86,6 +86,8 @@ class Data:
                         self.problems.append("%s:%d: not an object" % (name, n))
                     elif obj.get("kind") == "settings":
                         self.settings.append(obj)
+                    elif obj.get("kind") == "summary":
+                        continue  # a bench's own medians: recomputed here
                     elif "metric" in obj:
                         self.metrics.append(obj)
                     elif isinstance(obj.get("ops_per_s"), (int, float)):
@@ -324,9 +326,20 @@ def step_note(data, suite):
     return " (%s)" % step[0].replace("-", " ")
 
 
+def ffi_core(t, row):
+    """The core's cell for a C API row: same row, else the core row whose
+    name starts that row's (readrandom for readrandom_into)."""
+    core = t.get(row, "shale-core")
+    if core:
+        return core
+    prefixes = [r for r in t.rows if row.startswith(r) and
+                t.get(r, "shale-core")]
+    return t.get(max(prefixes, key=len), "shale-core") if prefixes else None
+
+
 def ffi_overhead(t, row):
     """Per-call time of the C API over the core's: core ops/s / capi - 1."""
-    core, capi = t.get(row, "shale-core"), t.get(row, "shale-capi")
+    core, capi = ffi_core(t, row), t.get(row, "shale-capi")
     if not core or not capi or capi.ops_per_s <= 0:
         return None
     return core.ops_per_s / capi.ops_per_s - 1.0
@@ -342,19 +355,31 @@ def section_ffi(data, tables):
         rows = []
         for row in t.rows:
             ovh = ffi_overhead(t, row)
+            core, capi = ffi_core(t, row), t.get(row, "shale-capi")
+            extra = "–"
+            if ovh is not None:
+                extra = "%+.1f%% (%+.0f ns)" % (
+                    100 * ovh, 1e9 / capi.ops_per_s - 1e9 / core.ops_per_s)
+            notes = "; ".join(c.note for c in (t.get(row, e) for e in
+                                                t.engines) if c and c.note)
             rows.append([row] + [fmt_ops(t.get(row, e).ops_per_s)
-                                 if t.get(row, e) else "not run"
-                                 for e in t.engines] +
-                        ["–" if ovh is None else "%+.1f%%" % (100 * ovh)])
-        out.append(md_table(["workload"] + t.engines + ["C API overhead"],
-                            rows) + "\n")
+                                 if t.get(row, e) else "–"
+                                 for e in t.engines] + [extra, notes])
+        out.append(md_table(["workload"] + t.engines +
+                            ["C API over the core, per call", "calls"], rows,
+                            ["---"] + ["---:"] * (len(t.engines) + 1) +
+                            ["---"]) + "\n")
     metrics = {}
     for m in data.metrics:
         if isinstance(m.get("value"), (int, float)):
-            metrics.setdefault(str(m["metric"]), []).append(m["value"])
+            name = str(m["metric"])
+            if m.get("workload"):
+                name += " (%s)" % m["workload"]
+            metrics.setdefault(name, []).append(m["value"])
     if metrics:
         rows = [[k, "%.4g" % statistics.median(v), len(v)]
                 for k, v in metrics.items()]
+        out.append("Costs of the layers every C call goes through:\n")
         out.append(md_table(["metric", "median", "runs"], rows) + "\n")
     return "\n".join(out)
 
@@ -583,7 +608,7 @@ def run_text(data, env):
         parts.append("`%s`" % env["command"])
     parts.append("quick mode" if env.get("quick") else "full mode")
     if env.get("recorded_utc"):
-        parts.append("started %s" % env["recorded_utc"])
+        parts.append("environment recorded %s" % env["recorded_utc"])
     steps = ["%s %ss%s" % (k, v[1], "" if v[0] == "0" else " (%s)" % (
                            "exit " + v[0] if v[0].isdigit() else v[0]))
              for k, v in data.steps.items() if k != "build"]
