@@ -14,11 +14,13 @@
  * - Each put/del is its own write transaction; put_batch is one write
  *   transaction per batch. LMDB allows one writer at a time, so writer
  *   threads serialize on its write lock (no group commit).
- * - Reads: each ctx keeps one read-only transaction, reset and renewed per
- *   get (LMDB's fast path: no allocation, a fresh snapshot each time). It
- *   stays live until the ctx's next call, so get hands out the value
- *   straight from the map without a copy. MDB_NOTLS ties read transactions
- *   to the ctx instead of the thread, so ctxs may move between threads.
+ * - Reads: each ctx keeps one read-only transaction, renewed and reset
+ *   around every get (LMDB's fast path: no allocation, a fresh snapshot each
+ *   time). The value is copied into a ctx buffer before the reset, as the
+ *   other engines copy it out: a snapshot left live between calls would pin
+ *   every page freed after it (an idle ctx would grow the file until the map
+ *   is full). MDB_NOTLS ties read transactions to the ctx instead of the
+ *   thread, so ctxs may move between threads.
  * - Iterators hold their own read transaction and cursor for their life.
  */
 #include <errno.h>
@@ -46,8 +48,9 @@ typedef struct lmdb_db {
 
 typedef struct lmdb_ctx {
   lmdb_db *db;
-  MDB_txn *read_txn; /* NULL until the first get; then reset or live */
-  int read_live;     /* read_txn is renewed (holds a snapshot) */
+  MDB_txn *read_txn; /* NULL until the first get; reset between gets */
+  unsigned char *value_buf;
+  size_t value_cap;
   char err[256];
 } lmdb_ctx;
 
@@ -94,7 +97,7 @@ static const char *lmdb_describe(const bench_settings *s) {
       "n/a); no compression; each put/del its own write txn, put_batch "
       "one write txn per batch; one writer at a time (writer threads "
       "serialize); gets: one read txn per ctx reset/renewed per get "
-      "(MDB_NOTLS), value read from the map without a copy; iterators "
+      "(MDB_NOTLS), value copied out before the reset; iterators "
       "hold a read txn + cursor",
       s->sync ? "every commit synced (LMDB default)" : "MDB_NOSYNC: not synced",
       (double)map_size_for(s) / (1 << 30));
@@ -152,6 +155,7 @@ static void lmdb_detach(void *handle) {
   lmdb_ctx *ctx = handle;
   if (!ctx) return;
   if (ctx->read_txn) mdb_txn_abort(ctx->read_txn);
+  free(ctx->value_buf);
   free(ctx);
 }
 
@@ -159,19 +163,25 @@ static const char *lmdb_error(void *handle) {
   return ((lmdb_ctx *)handle)->err;
 }
 
-/* Ends the snapshot the last get left live, so it pins no old pages. */
-static void release_read(lmdb_ctx *ctx) {
-  if (ctx->read_live) {
-    mdb_txn_reset(ctx->read_txn);
-    ctx->read_live = 0;
+static int copy_value(lmdb_ctx *ctx, const MDB_val *v) {
+  if (v->mv_size > ctx->value_cap) {
+    size_t cap = v->mv_size < 256 ? 256 : v->mv_size;
+    unsigned char *buf = realloc(ctx->value_buf, cap);
+    if (!buf) {
+      snprintf(ctx->err, sizeof ctx->err, "lmdb get: out of memory");
+      return -1;
+    }
+    ctx->value_buf = buf;
+    ctx->value_cap = cap;
   }
+  if (v->mv_size) memcpy(ctx->value_buf, v->mv_data, v->mv_size);
+  return 0;
 }
 
 static int lmdb_get(void *handle, const void *key, size_t key_len, int *found,
                     const void **value, size_t *value_len) {
   lmdb_ctx *ctx = handle;
-  int rc;
-  release_read(ctx);
+  int rc, status = 0;
   if (ctx->read_txn) {
     if ((rc = mdb_txn_renew(ctx->read_txn)) != 0)
       return fail(ctx, "mdb_txn_renew", rc);
@@ -180,18 +190,20 @@ static int lmdb_get(void *handle, const void *key, size_t key_len, int *found,
     ctx->read_txn = NULL;
     return fail(ctx, "mdb_txn_begin(read)", rc);
   }
-  ctx->read_live = 1;
   MDB_val k = {key_len, (void *)key}, v;
   rc = mdb_get(ctx->read_txn, ctx->db->dbi, &k, &v);
-  if (rc == MDB_NOTFOUND) {
+  if (rc == 0) {
+    status = copy_value(ctx, &v);
+    *found = 1;
+    *value = ctx->value_buf;
+    *value_len = v.mv_size;
+  } else if (rc == MDB_NOTFOUND) {
     *found = 0;
-    return 0;
+  } else {
+    status = fail(ctx, "mdb_get", rc);
   }
-  if (rc != 0) return fail(ctx, "mdb_get", rc);
-  *found = 1;
-  *value = v.mv_data;
-  *value_len = v.mv_size;
-  return 0;
+  mdb_txn_reset(ctx->read_txn);
+  return status;
 }
 
 /* Runs one write transaction: begin, body(txn, arg), commit. */
@@ -200,7 +212,6 @@ typedef int (*write_body)(lmdb_ctx *ctx, MDB_txn *txn, const void *arg);
 static int write_txn(lmdb_ctx *ctx, write_body body, const void *arg) {
   MDB_txn *txn;
   int rc;
-  release_read(ctx);
   if ((rc = mdb_txn_begin(ctx->db->env, NULL, 0, &txn)) != 0)
     return fail(ctx, "mdb_txn_begin(write)", rc);
   if (body(ctx, txn, arg) != 0) {
