@@ -25,8 +25,8 @@
 # says "not run" for it, and the script exits non-zero at the end.
 #
 # --db-dir: where the benches create their databases (default a fresh
-# directory under ${TMPDIR:-/tmp}, removed at the end); its file system is
-# named in the report. Environment: JOBS (build parallelism, default nproc).
+# directory under ${TMPDIR:-/var/tmp}, removed at the end; not a tmpfs, or
+# fsync means nothing); its file system is named in the report. Environment: JOBS (build parallelism, default nproc).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -115,7 +115,7 @@ fi
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 if [ -z "$db_dir" ]; then
-  db_dir=$(mktemp -d "${TMPDIR:-/tmp}/shale-compare.XXXXXX") || exit 1
+  db_dir=$(mktemp -d "${TMPDIR:-/var/tmp}/shale-compare.XXXXXX") || exit 1
   trap 'rm -rf "$db_dir"' EXIT
 else
   mkdir -p "$db_dir" || exit 1
@@ -194,7 +194,7 @@ lib=$build/lib/libshale.so.1
 if want c; then
   if has shale_compare; then
     run_suite c c.jsonl "$build/bench/compare/shale_compare" \
-      --out "$out/c.jsonl" --dir "$db_dir/c" "${quick_flag[@]}"
+      --out="$out/c.jsonl" --dir="$db_dir/c" "${quick_flag[@]}"
   else
     step c not-built 0
   fi

@@ -52,8 +52,7 @@ EXPECTED = {
     "ffi": ["shale-core", "shale-capi"],
 }
 # Ratio columns "shale / X" per suite.
-RATIO_BASES = {"c": ["leveldb", "lmdb"], "python": ["lmdb", "plyvel"],
-               "ruby": ["ffi-floor"]}
+RATIO_BASES = {"c": ["leveldb", "lmdb"], "python": ["lmdb", "plyvel"]}
 COLORS = {"shale": "#d62728", "leveldb": "#1f77b4", "rocksdb": "#ff7f0e",
           "lmdb": "#2ca02c", "sqlite": "#9467bd", "plyvel": "#1f77b4",
           "sqlite3": "#9467bd", "dbm": "#8c564b", "ffi-floor": "#7f7f7f",
@@ -147,7 +146,9 @@ def num(x):
 def row_label(r):
     threads = int(num(r.get("threads")) or 1)
     w = str(r.get("workload", "?"))
-    return w if threads == 1 else "%s, %d threads" % (w, threads)
+    if threads == 1 or w.endswith(str(threads)):  # fillsync4 says it
+        return w
+    return "%s, %d threads" % (w, threads)
 
 
 class Table:
@@ -199,7 +200,12 @@ def table_title(t, several_syncs):
     if t.suite == "c" or several_syncs:
         parts.append("durable: every write synced" if t.sync
                      else "write-ahead log on, unsynced")
-    parts.append("%d-byte values" % t.value_size)
+    if t.value_size:
+        parts.append("%d-byte values" % t.value_size)
+    elif t.engines == ["ffi-floor"]:
+        parts.append("the ffi floor (bare ffi calls, no data)")
+    else:
+        parts.append("calls without data")
     return ", ".join(parts)
 
 
@@ -230,6 +236,8 @@ def fmt_ratio(a, b):
 def fmt_bytes(n):
     if n is None:
         return "–"
+    if n < 1048576:
+        return "%.0f KiB" % (n / 1024.0)
     return "%.1f MiB" % (n / 1048576.0)
 
 
@@ -286,11 +294,10 @@ def section_suite(data, suite, charts, img_link):
                     for row in disk_rows]
             out.append("Size on disk after the workload:\n")
             out.append(md_table(["after"] + t.engines, rows) + "\n")
-        notes = sorted({"%s %s: %s" % (e, row, t.get(row, e).note)
-                        for row in t.rows for e in t.engines
-                        if t.get(row, e) and t.get(row, e).note})
+        notes = workload_notes(t)
         if notes:
-            out.append("Notes: " + "; ".join(notes) + "\n")
+            out.append(md_table(["workload", "what it does"], notes,
+                                ["---", "---"]) + "\n")
         name = chart_name(t, several_syncs)
         if draw_chart(t, heading, os.path.join(charts, name)):
             out.append("![%s](%s)\n" % (heading, img_link + name))
@@ -299,6 +306,25 @@ def section_suite(data, suite, charts, img_link):
         out.append("Not run: %s.%s\n" % (", ".join(absent),
                                           step_note(data, suite)))
     return "\n".join(out)
+
+
+def workload_notes(t):
+    """One line per workload from the benches' notes; a note only some
+    engines carry is prefixed with their names."""
+    rows = []
+    for row in t.rows:
+        by_note = {}
+        for e in t.engines:
+            c = t.get(row, e)
+            if c and c.note:
+                by_note.setdefault(c.note, []).append(e)
+        parts = [note if len(engines) == len([e for e in t.engines
+                                              if t.get(row, e)])
+                 else "%s: %s" % (", ".join(engines), note)
+                 for note, engines in by_note.items()]
+        if parts:
+            rows.append([row, "; ".join(parts).replace("|", "/")])
+    return rows
 
 
 def cpu_wall(c):
@@ -390,15 +416,18 @@ def section_ffi(data, tables):
 def find(tables, suite, engine, workload, threads=1, main_only=True,
          sync=None):
     """The first cell for engine/workload/threads, async tables first."""
-    label = workload if threads == 1 else "%s, %d threads" % (workload, threads)
+    labels = [workload] if threads == 1 else [
+        "%s, %d threads" % (workload, threads), "%s%d" % (workload, threads)]
+    if threads == 1:
+        labels.append(workload + "1")  # fillsync1
     for t in sorted(tables, key=lambda t: t.sync):
         if t.suite != suite or (main_only and not t.is_main):
             continue
         if sync is not None and t.sync != sync:
             continue
-        c = t.get(label, engine)
-        if c:
-            return c
+        for label in labels:
+            if t.get(label, engine):
+                return t.get(label, engine)
     return None
 
 
@@ -634,7 +663,7 @@ def draw_chart(t, title, path):
         return False
     n = len(t.engines)
     height = 0.8 / max(n, 1)
-    fig, ax = plt.subplots(figsize=(9, 1.0 + 0.22 * len(t.rows) * max(n, 2)))
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.15 * len(t.rows) * max(n, 2)))
     for i, engine in enumerate(t.engines):
         ys, xs = [], []
         for j, row in enumerate(t.rows):
