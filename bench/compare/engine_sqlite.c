@@ -15,11 +15,11 @@
  *   BEGIN IMMEDIATE ... COMMIT per batch. SQLite has one writer at a time.
  * - Statements are prepared once per ctx. get copies the value into a ctx
  *   buffer (a column blob is only valid until the statement moves on).
- * - Iterators: a read transaction on the ctx's connection (BEGIN, then a
- *   read that fixes the snapshot) for their life, walking with ORDER BY
- *   range queries; a change of direction re-queries from the current key.
- *   While one is open, writes on the same ctx fail (they would join its
- *   read transaction and stay uncommitted).
+ * - Iterators: ORDER BY range queries inside a read transaction (BEGIN,
+ *   then a read that fixes the snapshot) held for their life; a change of
+ *   direction re-queries from the current key. They run on a second
+ *   connection of the ctx, opened at its first iterator, so that writes on
+ *   the ctx stay autocommit instead of joining the iterator's transaction.
  * - No compression (SQLite has none).
  */
 #include <sqlite3.h>
@@ -59,13 +59,26 @@ typedef struct iter_stmts {
   sqlite3_stmt *s[kIterCount];
 } iter_stmts;
 
-typedef struct sqlite_ctx {
+/* A connection and the statements prepared on it, by SQL text. */
+typedef struct prepared_sql {
+  sqlite3_stmt **stmt;
+  const char *sql;
+} prepared_sql;
+
+/* The connection iterators of one ctx run on (see the top comment). */
+typedef struct scan_conn {
   sqlite3 *conn;
-  sqlite3_stmt *put, *get, *del, *begin, *begin_read, *snapshot, *commit,
-      *rollback;
+  sqlite3_stmt *begin, *snapshot, *end;
   iter_stmts iter;     /* lent to one iterator at a time */
   int iter_stmts_lent; /* an iterator is using iter */
   int open_iters;      /* iterators sharing the read transaction */
+} scan_conn;
+
+typedef struct sqlite_ctx {
+  sqlite_db *db;
+  sqlite3 *conn; /* NULL if attach could not connect (err says why) */
+  sqlite3_stmt *put, *get, *del, *begin, *commit, *rollback;
+  scan_conn scan; /* scan.conn is NULL until the first iterator */
   unsigned char *value_buf;
   size_t value_cap;
   char err[256];
@@ -73,8 +86,8 @@ typedef struct sqlite_ctx {
 
 typedef struct sqlite_iter {
   sqlite_ctx *ctx;
-  iter_stmts own;    /* used when the ctx's set is lent out */
-  iter_stmts *stmts; /* ctx->iter or own */
+  iter_stmts own;    /* used when the scan connection's set is lent out */
+  iter_stmts *stmts; /* ctx->scan.iter or own */
   sqlite3_stmt *cur; /* the query the iterator is walking, or NULL */
   int forward;       /* cur runs in ascending order */
   int valid;
@@ -82,9 +95,9 @@ typedef struct sqlite_iter {
   size_t key_cap;
 } sqlite_iter;
 
-static int fail(sqlite_ctx *ctx, const char *call) {
+static int fail(sqlite_ctx *ctx, sqlite3 *conn, const char *call) {
   snprintf(ctx->err, sizeof ctx->err, "sqlite %s: %s", call,
-           sqlite3_errmsg(ctx->conn));
+           sqlite3_errmsg(conn));
   return -1;
 }
 
@@ -97,18 +110,19 @@ static long long cache_kib_for(const bench_settings *s) {
 
 static const char *sqlite_describe(const bench_settings *s) {
   static char text[640];
-  snprintf(text, sizeof text,
-           "table kv(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID; "
-           "journal_mode=WAL; %s; cache_size=-%lld (KiB) per connection, one "
-           "connection per thread (NOMUTEX, busy_timeout %d ms); each "
-           "put/del its own autocommit txn, put_batch one BEGIN IMMEDIATE/"
-           "COMMIT per batch; one writer at a time; prepared statements per "
-           "thread; iterators: a read txn + ORDER BY range queries; no "
-           "compression",
-           s->sync ? "synchronous=FULL (WAL synced at every commit)"
-                   : "synchronous=OFF (WAL on, not synced: the closest "
-                     "equivalent)",
-           cache_kib_for(s), kBusyTimeoutMs);
+  snprintf(
+      text, sizeof text,
+      "table kv(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID; "
+      "journal_mode=WAL; %s; cache_size=-%lld (KiB) per connection, one "
+      "connection per thread (NOMUTEX, busy_timeout %d ms); each "
+      "put/del its own autocommit txn, put_batch one BEGIN IMMEDIATE/"
+      "COMMIT per batch; one writer at a time; prepared statements per "
+      "thread; iterators: a read txn + ORDER BY range queries (on a second "
+      "connection of the thread); no compression",
+      s->sync ? "synchronous=FULL (WAL synced at every commit)"
+              : "synchronous=OFF (WAL on, not synced: the closest "
+                "equivalent)",
+      cache_kib_for(s), kBusyTimeoutMs);
   return text;
 }
 
@@ -184,55 +198,65 @@ static void finalize_iter_stmts(iter_stmts *set) {
   memset(set, 0, sizeof *set);
 }
 
+static int prepare_all(sqlite_ctx *ctx, sqlite3 *conn, const prepared_sql *list,
+                       size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (sqlite3_prepare_v3(conn, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           list[i].stmt, NULL) != SQLITE_OK)
+      return fail(ctx, conn, "sqlite3_prepare_v3");
+  return 0;
+}
+
+static void finalize_all(sqlite3_stmt **stmts, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    sqlite3_finalize(stmts[i]);
+    stmts[i] = NULL;
+  }
+}
+
+static void close_scan_conn(scan_conn *scan) {
+  sqlite3_stmt *all[] = {scan->begin, scan->snapshot, scan->end};
+  finalize_all(all, sizeof all / sizeof all[0]);
+  finalize_iter_stmts(&scan->iter);
+  sqlite3_close(scan->conn);
+  memset(scan, 0, sizeof *scan);
+}
+
+static void close_main_conn(sqlite_ctx *ctx) {
+  sqlite3_stmt *all[] = {ctx->put,   ctx->get,    ctx->del,
+                         ctx->begin, ctx->commit, ctx->rollback};
+  finalize_all(all, sizeof all / sizeof all[0]);
+  sqlite3_close(ctx->conn);
+  ctx->conn = NULL;
+}
+
 static void sqlite_detach(void *handle) {
   sqlite_ctx *ctx = handle;
   if (!ctx) return;
-  sqlite3_stmt *all[] = {ctx->put,    ctx->get,        ctx->del,
-                         ctx->begin,  ctx->begin_read, ctx->snapshot,
-                         ctx->commit, ctx->rollback};
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-    sqlite3_finalize(all[i]);
-  finalize_iter_stmts(&ctx->iter);
-  sqlite3_close(ctx->conn);
+  close_scan_conn(&ctx->scan);
+  close_main_conn(ctx);
   free(ctx->value_buf);
   free(ctx);
 }
 
 static void *sqlite_attach(void *handle) {
-  sqlite_db *db = handle;
   sqlite_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return NULL;
+  ctx->db = handle;
   /* attach has no error channel but the ctx itself: on failure keep the
    * ctx, with the message, and no connection; every call then fails. */
-  ctx->conn = open_connection(db, ctx->err, sizeof ctx->err);
+  ctx->conn = open_connection(ctx->db, ctx->err, sizeof ctx->err);
   if (!ctx->conn) return ctx;
-  struct {
-    sqlite3_stmt **stmt;
-    const char *sql;
-  } prepared[] = {
+  const prepared_sql list[] = {
       {&ctx->put, "INSERT OR REPLACE INTO kv(k, v) VALUES(?1, ?2)"},
       {&ctx->get, "SELECT v FROM kv WHERE k = ?1"},
       {&ctx->del, "DELETE FROM kv WHERE k = ?1"},
       {&ctx->begin, "BEGIN IMMEDIATE"},
-      {&ctx->begin_read, "BEGIN"},
-      {&ctx->snapshot, "SELECT 1 FROM kv LIMIT 1"},
       {&ctx->commit, "COMMIT"},
       {&ctx->rollback, "ROLLBACK"},
   };
-  for (size_t i = 0; i < sizeof prepared / sizeof prepared[0]; i++) {
-    if (sqlite3_prepare_v3(ctx->conn, prepared[i].sql, -1,
-                           SQLITE_PREPARE_PERSISTENT, prepared[i].stmt,
-                           NULL) != SQLITE_OK) {
-      fail(ctx, "sqlite3_prepare_v3");
-      for (size_t j = 0; j < i; j++) {
-        sqlite3_finalize(*prepared[j].stmt);
-        *prepared[j].stmt = NULL;
-      }
-      sqlite3_close(ctx->conn);
-      ctx->conn = NULL;
-      return ctx;
-    }
-  }
+  if (prepare_all(ctx, ctx->conn, list, sizeof list / sizeof list[0]))
+    close_main_conn(ctx);
   return ctx;
 }
 
@@ -249,19 +273,13 @@ static int no_connection(sqlite_ctx *ctx) {
 static int run(sqlite_ctx *ctx, sqlite3_stmt *stmt, const char *call) {
   int rc = sqlite3_step(stmt);
   sqlite3_reset(stmt);
-  if (rc != SQLITE_DONE) return fail(ctx, call);
+  if (rc != SQLITE_DONE) return fail(ctx, sqlite3_db_handle(stmt), call);
   return 0;
 }
 
-static int writable(sqlite_ctx *ctx) {
-  if (no_connection(ctx)) return -1;
-  if (ctx->open_iters) {
-    snprintf(ctx->err, sizeof ctx->err,
-             "sqlite: write on a ctx with an open iterator (its read "
-             "transaction would hold the write uncommitted)");
-    return -1;
-  }
-  return 0;
+static void roll_back(sqlite_ctx *ctx) {
+  sqlite3_step(ctx->rollback); /* keeps the first error's message in err */
+  sqlite3_reset(ctx->rollback);
 }
 
 static int insert(sqlite_ctx *ctx, const void *key, size_t key_len,
@@ -274,7 +292,7 @@ static int insert(sqlite_ctx *ctx, const void *key, size_t key_len,
 static int sqlite_put(void *handle, const void *key, size_t key_len,
                       const void *value, size_t value_len) {
   sqlite_ctx *ctx = handle;
-  if (writable(ctx)) return -1;
+  if (no_connection(ctx)) return -1;
   return insert(ctx, key, key_len, value, value_len);
 }
 
@@ -282,19 +300,17 @@ static int sqlite_put_batch(void *handle, size_t n, const char *keys,
                             size_t key_len, const char *values,
                             size_t value_len) {
   sqlite_ctx *ctx = handle;
-  if (writable(ctx)) return -1;
+  if (no_connection(ctx)) return -1;
   if (run(ctx, ctx->begin, "sqlite3_step(BEGIN IMMEDIATE)")) return -1;
   for (size_t i = 0; i < n; i++) {
     if (insert(ctx, keys + i * key_len, key_len, values + i * value_len,
                value_len)) {
-      sqlite3_step(ctx->rollback); /* keep the first error's message */
-      sqlite3_reset(ctx->rollback);
+      roll_back(ctx);
       return -1;
     }
   }
   if (run(ctx, ctx->commit, "sqlite3_step(COMMIT)")) {
-    sqlite3_step(ctx->rollback);
-    sqlite3_reset(ctx->rollback);
+    roll_back(ctx);
     return -1;
   }
   return 0;
@@ -302,7 +318,7 @@ static int sqlite_put_batch(void *handle, size_t n, const char *keys,
 
 static int sqlite_del(void *handle, const void *key, size_t key_len) {
   sqlite_ctx *ctx = handle;
-  if (writable(ctx)) return -1;
+  if (no_connection(ctx)) return -1;
   sqlite3_bind_blob(ctx->del, 1, key, (int)key_len, SQLITE_STATIC);
   return run(ctx, ctx->del, "sqlite3_step(DELETE)");
 }
@@ -338,7 +354,7 @@ static int sqlite_get(void *handle, const void *key, size_t key_len, int *found,
   } else if (rc == SQLITE_DONE) {
     *found = 0;
   } else {
-    status = fail(ctx, "sqlite3_step(SELECT v)");
+    status = fail(ctx, ctx->conn, "sqlite3_step(SELECT v)");
   }
   sqlite3_reset(ctx->get); /* ends the read transaction */
   return status;
@@ -346,59 +362,74 @@ static int sqlite_get(void *handle, const void *key, size_t key_len, int *found,
 
 /* --- iterators --- */
 
+static int open_scan_conn(sqlite_ctx *ctx) {
+  scan_conn *scan = &ctx->scan;
+  scan->conn = open_connection(ctx->db, ctx->err, sizeof ctx->err);
+  if (!scan->conn) return -1;
+  const prepared_sql list[] = {
+      {&scan->begin, "BEGIN"},
+      {&scan->snapshot, "SELECT 1 FROM kv LIMIT 1"},
+      {&scan->end, "COMMIT"},
+  };
+  if (prepare_all(ctx, scan->conn, list, sizeof list / sizeof list[0])) {
+    close_scan_conn(scan);
+    return -1;
+  }
+  return 0;
+}
+
+/* Starts the read transaction the iterators of ctx share. */
+static int begin_snapshot(sqlite_ctx *ctx) {
+  scan_conn *scan = &ctx->scan;
+  if (run(ctx, scan->begin, "sqlite3_step(BEGIN)")) return -1;
+  /* A deferred BEGIN takes no snapshot until the first read: this one. */
+  int rc = sqlite3_step(scan->snapshot);
+  sqlite3_reset(scan->snapshot);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) return 0;
+  fail(ctx, scan->conn, "sqlite3_step(snapshot read)");
+  sqlite3_step(scan->end);
+  sqlite3_reset(scan->end);
+  return -1;
+}
+
 static void *sqlite_iter_new(void *handle) {
   sqlite_ctx *ctx = handle;
   if (no_connection(ctx)) return NULL;
+  if (!ctx->scan.conn && open_scan_conn(ctx)) return NULL;
   sqlite_iter *it = calloc(1, sizeof *it);
   if (!it) {
     snprintf(ctx->err, sizeof ctx->err, "sqlite iter_new: out of memory");
     return NULL;
   }
-  it->ctx = ctx;
-  if (ctx->open_iters == 0) {
-    /* Fix the snapshot now: a deferred BEGIN reads nothing until the first
-     * read, which this one is. */
-    if (run(ctx, ctx->begin_read, "sqlite3_step(BEGIN)")) goto failed;
-    int rc = sqlite3_step(ctx->snapshot);
-    sqlite3_reset(ctx->snapshot);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      fail(ctx, "sqlite3_step(snapshot read)");
-      sqlite3_step(ctx->rollback);
-      sqlite3_reset(ctx->rollback);
-      goto failed;
-    }
+  if (ctx->scan.open_iters == 0 && begin_snapshot(ctx)) {
+    free(it);
+    return NULL;
   }
-  ctx->open_iters++;
-  if (ctx->iter_stmts_lent) {
+  it->ctx = ctx;
+  ctx->scan.open_iters++;
+  if (ctx->scan.iter_stmts_lent) {
     it->stmts = &it->own;
   } else {
-    ctx->iter_stmts_lent = 1;
-    it->stmts = &ctx->iter;
+    ctx->scan.iter_stmts_lent = 1;
+    it->stmts = &ctx->scan.iter;
   }
   return it;
-
-failed:
-  free(it);
-  return NULL;
 }
 
 static void sqlite_iter_free(void *handle) {
   sqlite_iter *it = handle;
   if (!it) return;
-  sqlite_ctx *ctx = it->ctx;
+  scan_conn *scan = &it->ctx->scan;
   if (it->cur) sqlite3_reset(it->cur);
-  if (it->stmts == &ctx->iter)
-    ctx->iter_stmts_lent = 0;
+  if (it->stmts == &scan->iter)
+    scan->iter_stmts_lent = 0;
   else
     finalize_iter_stmts(&it->own);
-  if (--ctx->open_iters == 0) {
-    /* A read-only transaction: COMMIT only releases the snapshot. */
-    if (sqlite3_step(ctx->commit) != SQLITE_DONE) {
-      sqlite3_reset(ctx->commit);
-      sqlite3_step(ctx->rollback);
-      sqlite3_reset(ctx->rollback);
-    }
-    sqlite3_reset(ctx->commit);
+  if (--scan->open_iters == 0) {
+    /* Read-only: COMMIT only releases the snapshot, and cannot fail once
+     * no statement is running. */
+    sqlite3_step(scan->end);
+    sqlite3_reset(scan->end);
   }
   free(it->key_buf);
   free(it);
@@ -410,9 +441,8 @@ static int step(sqlite_iter *it) {
   if (rc == SQLITE_ROW) return it->valid = 1;
   it->valid = 0;
   if (rc == SQLITE_DONE) return 0;
-  return fail(it->ctx, "sqlite3_step(range SELECT)");
+  return fail(it->ctx, it->ctx->scan.conn, "sqlite3_step(range SELECT)");
 }
-
 /* Starts query `which`, bound to key if non-NULL (copied: the caller's key
  * need not outlive the call), and steps to its first row. */
 static int start(sqlite_iter *it, int which, const void *key, size_t len) {
@@ -421,9 +451,10 @@ static int start(sqlite_iter *it, int which, const void *key, size_t len) {
   it->valid = 0;
   sqlite3_stmt **stmt = &it->stmts->s[which];
   if (!*stmt &&
-      sqlite3_prepare_v3(it->ctx->conn, kIterSql[which], -1,
+      sqlite3_prepare_v3(it->ctx->scan.conn, kIterSql[which], -1,
                          SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
-    return fail(it->ctx, "sqlite3_prepare_v3(range SELECT)");
+    return fail(it->ctx, it->ctx->scan.conn,
+                "sqlite3_prepare_v3(range SELECT)");
   if (key) sqlite3_bind_blob(*stmt, 1, key, (int)len, SQLITE_TRANSIENT);
   it->cur = *stmt;
   it->forward = which == kIterAll || which == kIterFrom || which == kIterAfter;
