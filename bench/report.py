@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,6 +54,10 @@ EXPECTED = {
 }
 # Ratio columns "shale / X" per suite.
 RATIO_BASES = {"c": ["leveldb", "lmdb"], "python": ["lmdb", "plyvel"]}
+# Debian packages of the peers, whose versions the header lists.
+PEER_PACKAGES = ("libleveldb-dev", "librocksdb-dev", "liblmdb-dev",
+                 "libsqlite3-dev", "python3-plyvel", "python3-lmdb",
+                 "ruby-ffi")
 COLORS = {"shale": "#d62728", "leveldb": "#1f77b4", "rocksdb": "#ff7f0e",
           "lmdb": "#2ca02c", "sqlite": "#9467bd", "plyvel": "#1f77b4",
           "sqlite3": "#9467bd", "dbm": "#8c564b", "ffi-floor": "#7f7f7f",
@@ -67,7 +72,8 @@ class Data:
 
     def __init__(self, directory):
         self.dir = directory
-        self.results, self.settings, self.metrics, self.problems = [], [], [], []
+        self.results, self.settings, self.metrics = [], [], []
+        self.run_notes, self.problems = [], []
         self.files = sorted(glob.glob(os.path.join(directory, "*.jsonl")))
         for path in self.files:
             name = os.path.basename(path)
@@ -87,6 +93,8 @@ class Data:
                         self.settings.append(obj)
                     elif obj.get("kind") == "summary":
                         continue  # a bench's own medians: recomputed here
+                    elif obj.get("kind") and obj.get("describe"):
+                        self.run_notes.append(obj)  # a bench's run settings
                     elif "metric" in obj:
                         self.metrics.append(obj)
                     elif isinstance(obj.get("ops_per_s"), (int, float)):
@@ -572,8 +580,10 @@ def collect_env(build_dir, db_dir):
     cache = cmake_cache(build_dir) if build_dir else {}
     for lang, key in (("c_compiler", "CMAKE_C_COMPILER"),
                       ("cxx_compiler", "CMAKE_CXX_COMPILER")):
-        path = cache.get(key) or ("cc" if lang == "c_compiler" else "c++")
-        env[lang] = first_line(sh(path, "--version")) or path
+        path = cache.get(key) or shutil.which(
+            "cc" if lang == "c_compiler" else "c++") or "?"
+        real = os.path.basename(os.path.realpath(path))  # c++ -> g++-12
+        env[lang] = "%s: %s" % (real, first_line(sh(path, "--version")))
     env["build_type"] = cache.get("CMAKE_BUILD_TYPE", "")
     commit = sh("git", "-C", ROOT, "rev-parse", "--short", "HEAD")
     if commit and sh("git", "-C", ROOT, "status", "--porcelain",
@@ -581,6 +591,8 @@ def collect_env(build_dir, db_dir):
                      "src", "capi", "include", "bench", "python", "ruby"):
         commit += " (with uncommitted changes)"
     env["commit"] = commit
+    env["packages"] = sh("dpkg-query", "-W", "-f", "${Package} ${Version}\\n",
+                         *PEER_PACKAGES).replace("\n", ", ")
     env["python"] = "%s %s" % (sys.executable, platform.python_version())
     env["ruby"] = first_line(sh("ruby", "--version"))
     return env
@@ -606,8 +618,11 @@ def section_env(data):
         ("shale", "commit %s" % (env.get("commit") or "?")),
         ("Python / Ruby", "%s / %s" % (env.get("python", "?"),
                                       env.get("ruby", "?"))),
+        ("peer packages", env.get("packages") or "?"),
         ("run", run_text(data, env)),
     ]
+    items += [("%s bench" % n.get("suite", "?"), n["describe"])
+              for n in data.run_notes]
     lines += ["- %s: %s" % kv for kv in items]
     seen = set()
     settings = []
