@@ -144,6 +144,7 @@ run_suite() {
   shift 2
   say "$name: $*"
   rm -rf "${db_dir:?}/$name" && mkdir -p "$db_dir/$name"
+  rm -f "$out/$jsonl" # some benches append: an old --out must not mix in
   TMPDIR=$db_dir/$name "$@" 2>&1 | tee "$out/$name.log"
   rc=${PIPESTATUS[0]}
   rm -rf "${db_dir:?}/$name"
