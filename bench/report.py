@@ -466,7 +466,7 @@ def target_rows(data):
     if pairs:
         low = [p for p in pairs if p[0] < 1.0]
         worst = min(pairs)
-        status = ("met (%d of %d)" % (len(pairs), len(pairs)) if not low else
+        status = ("met (%d of %d compared)" % (len(pairs), len(pairs)) if not low else
                   "**not met**: %d of %d below: %s" % (
                       len(low), len(pairs),
                       ", ".join("%s %.2fx" % (w, r) for r, w in sorted(low))))
