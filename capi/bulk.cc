@@ -67,7 +67,7 @@ extern "C" SHALE_API int32_t shale_db_get_many(
       return Fail(SHALE_E_INVALID_ARGUMENT,
                   "value_lens (out) is NULL but count is %zu", count);
     }
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       std::vector<std::string_view> k;
       int32_t rc = ReadPacked(kPackedKeys, count, keys, key_lens, &k);
       if (rc != SHALE_OK) return rc;
@@ -102,7 +102,7 @@ extern "C" SHALE_API int32_t shale_db_put_many(shale_db *db, size_t count,
                                                const void *values,
                                                const size_t *value_lens) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       shale::WriteBatch batch;
       int32_t rc = PackedToBatch(count, keys, key_lens, true, values,
                                  value_lens, &batch);
@@ -118,7 +118,7 @@ extern "C" SHALE_API int32_t shale_db_delete_many(shale_db *db, size_t count,
                                                   const void *keys,
                                                   const size_t *key_lens) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       shale::WriteBatch batch;
       int32_t rc =
           PackedToBatch(count, keys, key_lens, false, nullptr, nullptr, &batch);

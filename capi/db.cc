@@ -28,7 +28,7 @@ int32_t CheckValue(const void *value, size_t value_len) {
 // Reads key (as of snapshot) into *value. Shared by get, get_into, exists.
 int32_t ReadKey(shale_db *db, shale_snapshot *snapshot, const void *key,
                 size_t key_len, std::string *value) {
-  return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+  return WithDb(db, [&](const DbRef &state) -> int32_t {
     int32_t rc = CheckKey(key, key_len);
     if (rc != SHALE_OK) return rc;
     shale::ReadOptions ro;
@@ -131,7 +131,7 @@ extern "C" SHALE_API int32_t shale_db_put(shale_db *db, const void *key,
                                           size_t key_len, const void *value,
                                           size_t value_len) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
       if ((rc = CheckValue(value, value_len)) != SHALE_OK) return rc;
@@ -144,7 +144,7 @@ extern "C" SHALE_API int32_t shale_db_put(shale_db *db, const void *key,
 extern "C" SHALE_API int32_t shale_db_delete(shale_db *db, const void *key,
                                              size_t key_len) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
       return FromCore(state->db->Delete(View(key, key_len)));
@@ -209,7 +209,7 @@ extern "C" SHALE_API int32_t shale_db_exists(shale_db *db,
                                              shale_snapshot *snapshot,
                                              const void *key, size_t key_len) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if ((rc = CheckKey(key, key_len)) != SHALE_OK) return rc;
       shale::ReadOptions ro;
@@ -226,7 +226,7 @@ extern "C" SHALE_API int32_t shale_db_exists(shale_db *db,
 
 extern "C" SHALE_API int32_t shale_db_sync(shale_db *db) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       return FromCore(state->db->Sync());
     });
   });
@@ -239,7 +239,7 @@ extern "C" SHALE_API int32_t shale_db_property(shale_db *db, const char *name,
     if (out == nullptr) {
       return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
     }
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if (name == nullptr) {
         return Fail(SHALE_E_INVALID_ARGUMENT, "name is NULL");

@@ -1,6 +1,9 @@
 // db_state.cc — db lifetime, in-flight calls, callback scopes, owners.
 #include "db_state.h"
 
+#include <chrono>
+#include <thread>
+
 #include "error.h"
 
 namespace shale::capi {
@@ -60,32 +63,35 @@ DbState::~DbState() {
 }
 
 int32_t DbState::Enter() noexcept {
-  std::lock_guard lock(mu_);
-  if (closed_) return SHALE_E_CLOSED;
-  ++in_flight_;
+  // Pairs with BeginClose (both sequentially consistent): either this sees
+  // closed_, or the closer sees the call in flight and waits for it.
+  in_flight_.fetch_add(1, std::memory_order_seq_cst);
+  if (closed_.load(std::memory_order_seq_cst)) {
+    Leave();
+    return SHALE_E_CLOSED;
+  }
   return SHALE_OK;
 }
 
-void DbState::Leave() noexcept {
-  std::lock_guard lock(mu_);
-  if (--in_flight_ == 0 && closed_) cv_.notify_all();
-}
-
 bool DbState::EnterForRelease() noexcept {
+  if (Enter() == SHALE_OK) return true;
   std::unique_lock lock(mu_);
-  if (!closed_) {
-    ++in_flight_;
-    return true;
-  }
   cv_.wait(lock, [&] { return close_done_; });
   return false;
 }
 
 bool DbState::BeginClose() noexcept {
-  std::unique_lock lock(mu_);
-  if (closed_) return false;
-  closed_ = true;
-  cv_.wait(lock, [&] { return in_flight_ == 0; });
+  if (closed_.exchange(true, std::memory_order_seq_cst)) return false;
+  // Calls in flight are short (or a user callback, rarely long): poll,
+  // so that Leave() never has to touch this object after its decrement.
+  for (int spins = 0; in_flight_.load(std::memory_order_seq_cst) != 0;
+       ++spins) {
+    if (spins < 100) {
+      std::this_thread::yield();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
   return true;
 }
 
@@ -151,6 +157,21 @@ int32_t OwnerGuard::Take(const char *what) noexcept {
 
 int32_t LookupDb(shale_db *db, std::shared_ptr<DbState> *out) {
   return Lookup(db, HandleType::kDb, "db", out);
+}
+
+int32_t EnterDb(shale_db *db, DbState **out) {
+  *out = nullptr;
+  int32_t rc = UsePinned(
+      db, HandleType::kDb, "db",
+      [](Object *obj, void *arg) noexcept -> int32_t {
+        auto *state = static_cast<DbState *>(obj);
+        if (state->Enter() != SHALE_OK) return SHALE_E_CLOSED;
+        *static_cast<DbState **>(arg) = state;
+        return SHALE_OK;
+      },
+      out);
+  if (rc == SHALE_E_CLOSED) return Fail(SHALE_E_CLOSED, "the db was closed");
+  return rc;
 }
 
 int32_t CheckBytes(const void *ptr, size_t len, const char *name, size_t max,

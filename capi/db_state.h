@@ -3,6 +3,7 @@
 // the calls in flight).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -43,7 +44,7 @@ class LoggerState {
   shale_user_free_fn user_free_;
 };
 
-class DbState : public Object {
+class DbState : public Object, public std::enable_shared_from_this<DbState> {
  public:
   ~DbState() override;
 
@@ -54,8 +55,11 @@ class DbState : public Object {
   bool read_only = false;  // as opened
 
   // Returns SHALE_OK and counts the call in flight, or SHALE_E_CLOSED.
+  // Lock-free: one atomic increment (and one decrement to leave).
   int32_t Enter() noexcept;
-  void Leave() noexcept;
+  // Touches nothing after the decrement: once the count is 0 the closer may
+  // go on and release this object.
+  void Leave() noexcept { in_flight_.fetch_sub(1, std::memory_order_release); }
   // For releasing a child after close: waits until a close in progress has
   // finished. Returns true if it entered (the db is open; call Leave()).
   bool EnterForRelease() noexcept;
@@ -66,10 +70,10 @@ class DbState : public Object {
   void FinishClose() noexcept;
 
  private:
-  std::mutex mu_;
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<bool> closed_{false};
+  std::mutex mu_;  // close_done_ and its waiters
   std::condition_variable cv_;
-  int64_t in_flight_ = 0;
-  bool closed_ = false;
   bool close_done_ = false;
 };
 
@@ -83,6 +87,8 @@ class DbCall {
     if (entered_) state_->Leave();
   }
   int32_t Enter() noexcept;  // records SHALE_E_CLOSED
+  // The call was entered already (EnterDb): leave it on destruction.
+  void Adopt() noexcept { entered_ = true; }
   bool EnterForRelease() noexcept {
     entered_ = state_->EnterForRelease();
     return entered_;
@@ -143,20 +149,43 @@ class OwnerGuard {
   bool keep_ = false;
 };
 
-// Looks up a db handle and enters a call on it.
+// Looks up a db handle (a reference to keep; enter separately).
 int32_t LookupDb(shale_db *db, std::shared_ptr<DbState> *out);
 
-// Runs body(state) as one call in flight on db: SHALE_E_INVALID_HANDLE /
+// Looks up a db handle and enters a call on it, without touching the
+// object's reference count (the call in flight keeps it alive: close waits
+// for it). On success the caller must Leave(). Records
+// SHALE_E_INVALID_HANDLE / SHALE_E_FORKED / SHALE_E_CLOSED.
+int32_t EnterDb(shale_db *db, DbState **out);
+
+// The db of a call in flight, as WithDb hands it to its body. Converts to a
+// shared_ptr for objects that keep their db beyond the call (iterators,
+// snapshots, jobs); plain uses cost no reference counting.
+class DbRef {
+ public:
+  explicit DbRef(DbState *state) noexcept : state_(state) {}
+  DbState *get() const noexcept { return state_; }
+  DbState *operator->() const noexcept { return state_; }
+  DbState &operator*() const noexcept { return *state_; }
+  operator std::shared_ptr<DbState>() const {  // NOLINT: implicit on purpose
+    return state_->shared_from_this();
+  }
+
+ private:
+  DbState *state_;
+};
+
+// Runs body(DbRef) as one call in flight on db: SHALE_E_INVALID_HANDLE /
 // SHALE_E_CLOSED (recorded) when the handle is not a live, open db. The
 // call leaves when body returns, so close waits for it.
 template <class Body>
 int32_t WithDb(shale_db *db, Body &&body) {
-  std::shared_ptr<DbState> state;
-  int32_t rc = LookupDb(db, &state);
+  DbState *state;
+  int32_t rc = EnterDb(db, &state);
   if (rc != SHALE_OK) return rc;
-  DbCall call(state.get());
-  if ((rc = call.Enter()) != SHALE_OK) return rc;
-  return body(state);
+  DbCall call(state);
+  call.Adopt();
+  return body(DbRef(state));
 }
 
 // Checks (ptr, len) byte arguments: NULL only with len 0, len <= max.

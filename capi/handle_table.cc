@@ -7,14 +7,13 @@
 #include <mutex>
 #include <new>
 #include <random>
-#include <shared_mutex>
+#include <thread>
 #include <vector>
 
 #include "error.h"
 
 // ThreadSanitizer cannot see the placement-new re-initialisation of the
-// table lock in the fork child (std::shared_mutex has no init call it
-// intercepts), so it would go on believing the lock is write-locked.
+// table lock in the fork child, so it would go on believing it is locked.
 #if defined(__SANITIZE_THREAD__)
 #define SHALE_TSAN 1
 #elif defined(__has_feature)
@@ -30,14 +29,29 @@ namespace shale::capi {
 namespace {
 
 constexpr uint32_t kMaxSlots = 1u << 24;
+constexpr uint32_t kChunkBits = 10;  // slots per chunk: 1024
+constexpr uint32_t kChunkSize = 1u << kChunkBits;
+constexpr uint32_t kChunks = kMaxSlots / kChunkSize;
 
-struct Slot {
-  uint32_t generation = 1;
+// Lookups take no lock: a reader pins the slot (pins > 0), then checks its
+// tag; Remove changes the tag first and then waits for the pins to drain
+// before it releases the object. Both sides use sequentially consistent
+// operations, so either the reader sees the new tag (and refuses) or the
+// remover sees the pin (and waits). Slots live in chunks that are never
+// moved or freed, so a stale or garbage handle only ever reads a slot.
+struct alignas(64) Slot {
+  // (generation << 32) | (type << 8) | live; written under the table mutex.
+  std::atomic<uint64_t> tag{0};
+  std::atomic<uint32_t> pins{0};
   uint32_t epoch = 0;
-  HandleType type = HandleType::kDb;
-  bool live = false;
-  std::shared_ptr<Object> obj;
+  std::shared_ptr<Object> obj;  // stable while live and pinned
 };
+
+uint64_t Tag(uint32_t generation, HandleType type, bool live) {
+  return (static_cast<uint64_t>(generation) << 32) |
+         (static_cast<uint64_t>(type) << 8) | (live ? 1u : 0u);
+}
+uint32_t GenerationOf(uint64_t tag) { return static_cast<uint32_t>(tag >> 32); }
 
 const char *TypeName(HandleType type) {
   switch (type) {
@@ -79,36 +93,42 @@ class Table {
   }
 
   uint64_t Insert(HandleType type, std::shared_ptr<Object> obj) {
-    std::unique_lock lock(mu_);
+    std::lock_guard lock(mu_);
     uint32_t index;
     if (!free_.empty()) {
       index = free_.back();
       free_.pop_back();
     } else {
-      if (slots_.size() >= kMaxSlots) throw std::bad_alloc();
+      if (count_ >= kMaxSlots) throw std::bad_alloc();
+      uint32_t chunk = count_ >> kChunkBits;
+      if (chunks_[chunk].load(std::memory_order_relaxed) == nullptr) {
+        chunks_[chunk].store(new Slot[kChunkSize], std::memory_order_release);
+      }
       // Reserve room in the free list for every slot now, so that freeing
       // a handle never allocates.
-      free_.reserve(slots_.size() + 1);
-      slots_.emplace_back();
-      index = static_cast<uint32_t>(slots_.size() - 1);
+      free_.reserve(count_ + 1);
+      index = count_++;
     }
-    Slot &s = slots_[index];
-    s.type = type;
-    s.epoch = epoch_.load(std::memory_order_relaxed);
-    s.live = true;
-    s.obj = std::move(obj);
-    uint64_t value = Encode(s.generation, type, index);
+    Slot &s = *SlotAt(index);
+    uint32_t generation = GenerationOf(s.tag.load(std::memory_order_relaxed));
+    if (generation == 0) generation = 1;
+    uint64_t value = Encode(generation, type, index);
     if (value == 0) {  // never hand out NULL
-      ++s.generation;
-      value = Encode(s.generation, type, index);
+      ++generation;
+      value = Encode(generation, type, index);
     }
+    s.epoch = epoch_.load(std::memory_order_relaxed);
+    s.obj = std::move(obj);
+    s.tag.store(Tag(generation, type, true), std::memory_order_seq_cst);
     ++live_;
     return value;
   }
 
-  int32_t Find(const void *handle, HandleType type, const char *what,
-               bool remove, std::shared_ptr<Object> *out) {
-    out->reset();
+  // Pins the slot of a live handle of `type`; on failure records the error
+  // and returns it (nothing pinned).
+  int32_t Pin(const void *handle, HandleType type, const char *what,
+              Slot **out) {
+    *out = nullptr;
     uint64_t value = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle));
     if (value == 0) {
       return Fail(SHALE_E_INVALID_HANDLE, "%s handle is NULL", what);
@@ -117,47 +137,72 @@ class Table {
     uint32_t generation = static_cast<uint32_t>(raw >> 32);
     auto tag = static_cast<HandleType>((raw >> 24) & 0xff);
     uint32_t index = static_cast<uint32_t>(raw & 0xffffff);
-
-    std::shared_lock shared(mu_, std::defer_lock);
-    std::unique_lock exclusive(mu_, std::defer_lock);
-    if (remove) {
-      exclusive.lock();
-    } else {
-      shared.lock();
+    Slot *s = tag == type ? SlotAt(index) : nullptr;
+    if (s != nullptr) {
+      s->pins.fetch_add(1, std::memory_order_seq_cst);
+      if (s->tag.load(std::memory_order_seq_cst) !=
+          Tag(generation, type, true)) {
+        Unpin(s);
+        s = nullptr;
+      }
     }
-    if (tag != type || index >= slots_.size() || !slots_[index].live ||
-        slots_[index].type != type || slots_[index].generation != generation) {
+    if (s == nullptr) {
       return Fail(SHALE_E_INVALID_HANDLE,
                   "%s handle %p is not a live %s (closed, freed, never "
                   "issued, or another type)",
                   what, handle, TypeName(type));
     }
-    Slot &s = slots_[index];
-    if (s.epoch != epoch_.load(std::memory_order_relaxed)) {
+    if (s->epoch != epoch_.load(std::memory_order_relaxed)) {
+      Unpin(s);
       return Fail(SHALE_E_FORKED,
                   "%s handle %p was created in the parent process before "
                   "fork(); open the db again in the child",
                   what, handle);
     }
-    if (remove) {
-      *out = std::move(s.obj);
-      s.obj.reset();
-      s.live = false;
-      ++s.generation;
-      --live_;
-      free_.push_back(index);  // capacity reserved in Insert: no allocation
-    } else {
-      *out = s.obj;
+    *out = s;
+    return SHALE_OK;
+  }
+
+  static void Unpin(Slot *s) {
+    s->pins.fetch_sub(1, std::memory_order_release);
+  }
+
+  int32_t Remove(const void *handle, HandleType type, const char *what,
+                 std::shared_ptr<Object> *out) {
+    out->reset();
+    std::lock_guard lock(mu_);  // one remover per slot at a time
+    Slot *s;
+    int32_t rc = Pin(handle, type, what, &s);
+    if (rc != SHALE_OK) return rc;
+    uint64_t tag = s->tag.load(std::memory_order_relaxed);
+    // Dead from here on: new lookups refuse it; wait for those in progress
+    // (a few instructions each) to let go before releasing the object.
+    s->tag.store(Tag(GenerationOf(tag) + 1, type, false),
+                 std::memory_order_seq_cst);
+    Unpin(s);
+    while (s->pins.load(std::memory_order_seq_cst) != 0) {
+      std::this_thread::yield();
     }
+    *out = std::move(s->obj);
+    s->obj.reset();
+    --live_;
+    uint64_t raw =
+        static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle)) ^ salt_;
+    free_.push_back(static_cast<uint32_t>(raw & 0xffffff));  // reserved
     return SHALE_OK;
   }
 
   size_t Live() {
-    std::shared_lock lock(mu_);
+    std::lock_guard lock(mu_);
     return live_;
   }
 
  private:
+  Slot *SlotAt(uint32_t index) const {
+    Slot *chunk = chunks_[index >> kChunkBits].load(std::memory_order_acquire);
+    return chunk == nullptr ? nullptr : &chunk[index & (kChunkSize - 1)];
+  }
+
   uint64_t Encode(uint32_t generation, HandleType type, uint32_t index) const {
     uint64_t raw = (static_cast<uint64_t>(generation) << 32) |
                    (static_cast<uint64_t>(type) << 24) | index;
@@ -171,22 +216,31 @@ class Table {
   static void Child() {
     Table &t = Get();
     t.epoch_.fetch_add(1, std::memory_order_relaxed);
-    // The lock was taken by the parent's thread; glibc's rwlock remembers
-    // the writer's tid, which does not exist here, so unlocking it in the
-    // child is not reliable. This thread is the only one in the child:
-    // start from a fresh lock instead.
+    // Pins held by the parent's other threads at the fork would never be
+    // released here (those threads do not exist): drop them, or removing
+    // a reused slot would wait forever.
+    for (uint32_t c = 0; c < kChunks; ++c) {
+      Slot *chunk = t.chunks_[c].load(std::memory_order_relaxed);
+      if (chunk == nullptr) break;
+      for (uint32_t i = 0; i < kChunkSize; ++i) {
+        chunk[i].pins.store(0, std::memory_order_relaxed);
+      }
+    }
+    // The lock was taken by the parent's thread; this thread is the only
+    // one in the child: start from a fresh lock instead of unlocking it.
 #ifdef SHALE_TSAN
     // Same thread (to TSan) as the Prepare() that locked it: record the
     // release that the re-initialisation below amounts to.
     __tsan_mutex_pre_unlock(&t.mu_, 0);
     __tsan_mutex_post_unlock(&t.mu_, 0);
 #endif
-    new (&t.mu_) std::shared_mutex();
+    new (&t.mu_) std::mutex();
   }
 
   const uint64_t salt_;
-  std::shared_mutex mu_;
-  std::vector<Slot> slots_;
+  std::mutex mu_;  // writers (Insert, Remove) only
+  std::atomic<Slot *> chunks_[kChunks] = {};
+  uint32_t count_ = 0;  // slots ever used
   std::vector<uint32_t> free_;
   size_t live_ = 0;
   std::atomic<uint32_t> epoch_{0};
@@ -200,12 +254,28 @@ uint64_t InsertHandle(HandleType type, std::shared_ptr<Object> obj) {
 
 int32_t LookupHandle(const void *handle, HandleType type, const char *what,
                      std::shared_ptr<Object> *out) {
-  return Table::Get().Find(handle, type, what, false, out);
+  out->reset();
+  Slot *s;
+  int32_t rc = Table::Get().Pin(handle, type, what, &s);
+  if (rc != SHALE_OK) return rc;
+  *out = s->obj;
+  Table::Unpin(s);
+  return SHALE_OK;
+}
+
+int32_t UsePinned(const void *handle, HandleType type, const char *what,
+                  PinnedUse use, void *arg) {
+  Slot *s;
+  int32_t rc = Table::Get().Pin(handle, type, what, &s);
+  if (rc != SHALE_OK) return rc;
+  rc = use(s->obj.get(), arg);
+  Table::Unpin(s);
+  return rc;
 }
 
 int32_t RemoveHandle(const void *handle, HandleType type, const char *what,
                      std::shared_ptr<Object> *out) {
-  return Table::Get().Find(handle, type, what, true, out);
+  return Table::Get().Remove(handle, type, what, out);
 }
 
 size_t LiveHandleCount() { return Table::Get().Live(); }

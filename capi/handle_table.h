@@ -4,9 +4,9 @@
 //     ((generation << 32) | (type << 24) | slot) ^ salt
 // where salt is random per process. A lookup checks the slot exists, is
 // live, holds the expected type and the same generation, and was created
-// in this process (fork epoch). Freeing bumps the slot's generation, so a
-// freed, closed, never-issued, wrong-type or garbage handle is refused with
-// SHALE_E_INVALID_HANDLE instead of being dereferenced.
+// in this process (fork epoch). Lookups take no lock. Freeing bumps the slot's
+// generation, so a freed, closed, never-issued, wrong-type or garbage handle is
+// refused with SHALE_E_INVALID_HANDLE instead of being dereferenced.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +39,15 @@ uint64_t InsertHandle(HandleType type, std::shared_ptr<Object> obj);
 // "iter") and returns SHALE_E_INVALID_HANDLE or SHALE_E_FORKED.
 int32_t LookupHandle(const void *handle, HandleType type, const char *what,
                      std::shared_ptr<Object> *out);
+
+// Runs use(obj, arg) while the handle's slot is pinned: the object cannot
+// be released meanwhile (a concurrent RemoveHandle waits), and no reference
+// count is touched. use must be short, must not block and must not use the
+// handle table. Returns use's status, or the lookup failure (recorded as
+// LookupHandle does).
+using PinnedUse = int32_t (*)(Object *obj, void *arg) noexcept;
+int32_t UsePinned(const void *handle, HandleType type, const char *what,
+                  PinnedUse use, void *arg);
 
 // As LookupHandle, and also frees the slot (the handle is dead after it
 // returns). The object itself lives on while references remain.

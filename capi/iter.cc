@@ -74,7 +74,7 @@ extern "C" SHALE_API int32_t shale_iter_new(shale_db *db,
   return Guard(__func__, [&]() -> int32_t {
     if (out != nullptr) *out = nullptr;
     if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       auto obj = std::make_shared<IterObj>();
       obj->db = state;

@@ -132,7 +132,7 @@ void ZeroStats(shale_stats *stats) {
 
 extern "C" SHALE_API int32_t shale_db_flush(shale_db *db) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if ((rc = CheckWritable(*state, "flush")) != SHALE_OK) return rc;
       return FromCore(state->db->Flush());
@@ -144,7 +144,7 @@ extern "C" SHALE_API int32_t shale_db_compact_range(
     shale_db *db, const void *start, size_t start_len, const void *end,
     size_t end_len, shale_progress_fn progress, void *user) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       std::optional<std::string> begin_key, end_key;
       if ((rc = CompactBounds(start, start_len, end, end_len, &begin_key,
@@ -165,7 +165,7 @@ extern "C" SHALE_API int32_t shale_db_backup(shale_db *db,
                                              shale_progress_fn progress,
                                              void *user) {
   return Guard(__func__, [&]() -> int32_t {
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if ((rc = CheckBackupDest(dest_path)) != SHALE_OK) return rc;
       shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
@@ -179,7 +179,7 @@ extern "C" SHALE_API int32_t shale_db_verify(shale_db *db,
                                              void *user, char **report) {
   return Guard(__func__, [&]() -> int32_t {
     if (report != nullptr) *report = nullptr;
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       shale::ProgressFn fn = SyncProgress(state.get(), progress, user);
       std::string text;
       shale::Status st =
@@ -226,7 +226,7 @@ extern "C" SHALE_API int32_t shale_db_stats(shale_db *db, shale_stats *stats) {
                   stats->struct_size, kStatsMinSize);
     }
     ZeroStats(stats);
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       shale::DbStats core;
       state->db->GetStats(&core);
       shale_stats full;

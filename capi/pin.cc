@@ -25,7 +25,7 @@ extern "C" SHALE_API int32_t shale_db_get_pinned(
     if (value_len == nullptr) {
       return Fail(SHALE_E_INVALID_ARGUMENT, "value_len (out) is NULL");
     }
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc = CheckBytes(key, key_len, "key", SHALE_MAX_KEY_SIZE,
                               "SHALE_MAX_KEY_SIZE");
       if (rc != SHALE_OK) return rc;

@@ -12,7 +12,7 @@ extern "C" SHALE_API int32_t shale_snapshot_new(shale_db *db,
   return Guard(__func__, [&]() -> int32_t {
     if (out != nullptr) *out = nullptr;
     if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       auto obj = std::make_shared<SnapshotObj>();
       obj->db = state;
       obj->snap = state->db->GetSnapshot();

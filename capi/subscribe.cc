@@ -65,7 +65,7 @@ extern "C" SHALE_API int32_t shale_db_subscribe(
   return Guard(__func__, [&]() -> int32_t {
     if (out != nullptr) *out = nullptr;
     if (out == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "out is NULL");
-    return WithDb(db, [&](const std::shared_ptr<DbState> &state) -> int32_t {
+    return WithDb(db, [&](const DbRef &state) -> int32_t {
       int32_t rc;
       if (fn == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "fn is NULL");
       if ((rc = CheckBytes(prefix, prefix_len, "prefix", SHALE_MAX_KEY_SIZE,
