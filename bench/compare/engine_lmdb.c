@@ -88,19 +88,22 @@ static const char *lmdb_version(void) {
 }
 
 static const char *lmdb_describe(const bench_settings *s) {
-  static char text[640];
-  snprintf(
-      text, sizeof text,
-      "no log: commits write pages to the data file; %s; map size "
-      "%.2f GiB (3 x keys x (16+value+64 B), floor 1 GiB); no cache of "
-      "its own: the OS page cache serves the memory map (cache setting "
-      "n/a); no compression; each put/del its own write txn, put_batch "
-      "one write txn per batch; one writer at a time (writer threads "
-      "serialize); gets: one read txn per ctx reset/renewed per get "
-      "(MDB_NOTLS), value copied out before the reset; iterators "
-      "hold a read txn + cursor",
-      s->sync ? "every commit synced (LMDB default)" : "MDB_NOSYNC: not synced",
-      (double)map_size_for(s) / (1 << 30));
+  static char text[768];
+  snprintf(text, sizeof text,
+           "no log: commits write pages to the data file; %s; map size "
+           "%.2f GiB (3 x keys x (16+value+64 B), floor 1 GiB); no cache of "
+           "its own: the OS page cache serves the memory map (cache setting "
+           "n/a); no compression; each put/del its own write txn, put_batch "
+           "one write txn per batch; one writer at a time (writer threads "
+           "serialize); gets: one read txn per ctx reset/renewed per get "
+           "(MDB_NOTLS), value copied out before the reset; iterators "
+           "hold a read txn + cursor",
+           s->sync
+               ? "this run durable: every commit synced (LMDB default; async "
+                 "runs: MDB_NOSYNC)"
+               : "this run async: MDB_NOSYNC, not synced (durable runs: every "
+                 "commit synced, LMDB default)",
+           (double)map_size_for(s) / (1 << 30));
   return text;
 }
 

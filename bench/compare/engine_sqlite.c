@@ -109,7 +109,7 @@ static long long cache_kib_for(const bench_settings *s) {
 }
 
 static const char *sqlite_describe(const bench_settings *s) {
-  static char text[640];
+  static char text[768];
   snprintf(
       text, sizeof text,
       "table kv(k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID; "
@@ -119,9 +119,11 @@ static const char *sqlite_describe(const bench_settings *s) {
       "COMMIT per batch; one writer at a time; prepared statements per "
       "thread; iterators: a read txn + ORDER BY range queries (on a second "
       "connection of the thread); no compression",
-      s->sync ? "synchronous=FULL (WAL synced at every commit)"
-              : "synchronous=OFF (WAL on, not synced: the closest "
-                "equivalent)",
+      s->sync ? "this run durable: synchronous=FULL, WAL synced at every "
+                "commit (async runs: synchronous=OFF)"
+              : "this run async: synchronous=OFF, WAL on, not synced: the "
+                "closest equivalent (durable runs: synchronous=FULL, WAL "
+                "synced at every commit)",
       cache_kib_for(s), kBusyTimeoutMs);
   return text;
 }
