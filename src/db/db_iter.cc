@@ -75,14 +75,27 @@ class DBIter final : public Iterator {
 
   void Next() override {
     if (!valid_) return;
-    // Resolve left it_ on key_'s visible version: step past its versions.
+    if (!forward_) {
+      // A reverse scan left it_ before key_'s entries: back onto them.
+      it_->Seek(key_, PackTag(kMaxSequence, kSeekKind));
+      forward_ = true;
+    }
+    // it_ is on (or before) key_'s visible version: step past its versions.
     SkipKey(key_);
     ForwardScan();
   }
 
   void Prev() override {
     if (!valid_) return;
-    BackwardBefore(key_);
+    if (forward_) {
+      // it_ is on key_'s visible version; the newer versions before it are
+      // few. Step back before all of key_'s entries.
+      while (it_->Valid() && it_->user_key() >= std::string_view(key_)) {
+        it_->Prev();
+      }
+      forward_ = false;
+    }
+    ReverseScan();
   }
 
  private:
@@ -102,6 +115,7 @@ class DBIter final : public Iterator {
 
   void ForwardFrom(std::string_view target) {
     it_->Seek(target, PackTag(seq_, kSeekKind));
+    forward_ = true;
     ForwardScan();
   }
 
@@ -133,6 +147,7 @@ class DBIter final : public Iterator {
   // Positions on user key k if its newest visible version is a put.
   bool Resolve(std::string_view k) {
     it_->Seek(k, PackTag(seq_, kSeekKind));
+    forward_ = true;
     if (it_->Valid() && it_->user_key() == k &&
         KindOf(it_->tag()) == EntryKind::kPut) {
       key_.assign(k);
@@ -145,25 +160,48 @@ class DBIter final : public Iterator {
   }
 
   // The last visible key < limit (no limit: the last visible key).
-  void BackwardBefore(std::optional<std::string> limit) {
+  void BackwardBefore(const std::optional<std::string> &limit) {
+    if (limit) {
+      // (limit, newest) sorts before every entry of limit: this lands on
+      // the last entry of a smaller user key.
+      it_->SeekForPrev(*limit, PackTag(kMaxSequence, kSeekKind));
+    } else {
+      it_->SeekToLast();
+    }
+    forward_ = false;
+    ReverseScan();
+  }
+
+  // From the iterator's position moving backward, find the previous user
+  // key whose newest visible version is a put. A key's entries come oldest
+  // first in this direction, so the last visible one seen wins; the scan
+  // stops on the first entry of a smaller key once it holds a put, which
+  // leaves it_ where the next Prev starts. One step per entry, no seeks
+  // (each Prev was two seeks of every level before).
+  void ReverseScan() {
     valid_ = false;
-    while (true) {
-      if (limit) {
-        it_->SeekForPrev(*limit, PackTag(kMaxSequence, kSeekKind));
-      } else {
-        it_->SeekToLast();
-      }
-      if (!it_->Valid()) return;
-      std::string uk(it_->user_key());
-      if (uk < lo_) return;
-      if (hi_ && uk >= *hi_) {
-        limit = hi_;
+    bool holding = false;  // key_/value_ hold a visible put
+    while (it_->Valid()) {
+      std::string_view uk = it_->user_key();
+      if (uk < std::string_view(lo_)) break;
+      if (hi_ && uk >= std::string_view(*hi_)) {
+        it_->Prev();  // defensive: the positioning keeps it_ below hi_
         continue;
       }
-      if (Resolve(uk)) return;
-      if (!it_->status().ok()) return;
-      limit = std::move(uk);
+      const uint64_t tag = it_->tag();
+      if (SeqOf(tag) <= seq_) {
+        if (holding && uk < std::string_view(key_)) break;
+        if (KindOf(tag) == EntryKind::kPut) {
+          key_.assign(uk);
+          value_.assign(it_->value());
+          holding = true;
+        } else {
+          holding = false;  // a tombstone hides the older versions
+        }
+      }
+      it_->Prev();
     }
+    valid_ = holding && it_->status().ok();
   }
 
   std::unique_ptr<InternalIterator> it_;
@@ -173,6 +211,9 @@ class DBIter final : public Iterator {
   std::string lo_;
   std::optional<std::string> hi_;
   bool valid_ = false;
+  // Whether it_ is on key_'s visible version (after a forward move) or
+  // before all of key_'s entries (after a reverse scan).
+  bool forward_ = true;
   std::string key_;
   std::string value_;
   std::string scratch_;

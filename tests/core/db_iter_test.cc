@@ -127,7 +127,10 @@ void CheckAgainstModel(DB *db, const Model &model,
   }
 }
 
-TEST(DBIter, RandomOpsAgainstModel) {
+// tables: also flush to level-0 tables and compact now and then, so moves
+// cross the memtable, several tables and the merging iterator's direction
+// switches.
+void RandomOpsAgainstModel(bool tables) {
   for (uint32_t seed : {1u, 2u, 3u, 4u, 5u}) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     TempDir dir;
@@ -154,6 +157,10 @@ TEST(DBIter, RandomOpsAgainstModel) {
       }
       ASSERT_OK(db->Write(b));
       model = std::move(next);
+      if (tables && rng() % 3 == 0) ASSERT_OK(db->Flush());
+      if (tables && rng() % 10 == 0) {
+        ASSERT_OK(db->CompactRange(nullptr, nullptr, nullptr));
+      }
       if (rng() % 4 == 0) snaps.emplace_back(db->GetSnapshot(), model);
       CheckAgainstModel(db.get(), model, nullptr, rng, 40);
       for (auto &[snap, m] : snaps) {
@@ -162,6 +169,9 @@ TEST(DBIter, RandomOpsAgainstModel) {
     }
   }
 }
+
+TEST(DBIter, RandomOpsAgainstModel) { RandomOpsAgainstModel(false); }
+TEST(DBIter, RandomOpsAgainstModelAcrossTables) { RandomOpsAgainstModel(true); }
 
 TEST(DBIter, IteratorSeesPointInTimeOfCreation) {
   TempDir dir;
