@@ -26,7 +26,11 @@
 #
 # --db-dir: where the benches create their databases (default a fresh
 # directory under ${TMPDIR:-/var/tmp}, removed at the end; not a tmpfs, or
-# fsync means nothing); its file system is named in the report. Environment: JOBS (build parallelism, default nproc).
+# fsync means nothing); its file system is named in the report.
+# Environment: JOBS (build parallelism, default nproc); COMPARE_C_ARGS,
+# COMPARE_PY_ARGS, COMPARE_RB_ARGS, COMPARE_FFI_ARGS: extra flags for one
+# bench, e.g. COMPARE_C_ARGS='--num=300000 --runs=5' (split on spaces;
+# recorded in the report's command line).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -47,7 +51,7 @@ while [ $# -gt 0 ]; do
     --docs) docs=1 ;;
     --no-docs) docs=0 ;;
     -h | --help)
-      sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       exit 0
       ;;
     *)
@@ -60,6 +64,15 @@ done
 [ -z "$docs" ] && docs=$((1 - quick))
 quick_flag=()
 [ "$quick" -eq 1 ] && quick_flag=(--quick)
+# Extra flags per bench, split on spaces (no quoting inside).
+read -r -a c_args <<<"${COMPARE_C_ARGS:-}"
+read -r -a py_args <<<"${COMPARE_PY_ARGS:-}"
+read -r -a rb_args <<<"${COMPARE_RB_ARGS:-}"
+read -r -a ffi_args <<<"${COMPARE_FFI_ARGS:-}"
+extra_env=''
+for v in COMPARE_C_ARGS COMPARE_PY_ARGS COMPARE_RB_ARGS COMPARE_FFI_ARGS; do
+  [ -n "${!v:-}" ] && extra_env+="$v='${!v}' "
+done
 
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 py=/usr/bin/python3 # Debian's, where python3-plyvel/lmdb/matplotlib live
@@ -185,7 +198,7 @@ printf 'build\t%s\t%s\n' "$([ ${#built[@]} -eq 3 ] && echo 0 || echo 1)" \
 has() { [[ " ${built[*]} " == *" $1 "* ]]; }
 # The machine, compiler and commit, for the report's header.
 "$py" "$root/bench/report.py" "$out" --record-env --build-dir "$build" \
-  --db-dir "$db_dir" --command "bench/compare.sh${args[*]:+ ${args[*]}}" \
+  --db-dir "$db_dir" --command "${extra_env}bench/compare.sh${args[*]:+ ${args[*]}}" \
   "${quick_flag[@]}"
 lib=$build/lib/libshale.so.1
 
@@ -195,7 +208,7 @@ lib=$build/lib/libshale.so.1
 if want c; then
   if has shale_compare; then
     run_suite c c.jsonl "$build/bench/compare/shale_compare" \
-      --out="$out/c.jsonl" --dir="$db_dir/c" "${quick_flag[@]}"
+      --out="$out/c.jsonl" --dir="$db_dir/c" "${quick_flag[@]}" "${c_args[@]}"
   else
     step c not-built 0
   fi
@@ -205,7 +218,7 @@ if want python; then
     run_suite python python.jsonl env SHALE_LIBRARY="$lib" \
       PYTHONPATH="$root/python${PYTHONPATH:+:$PYTHONPATH}" \
       "$py" "$root/bench/py_compare.py" --out "$out/python.jsonl" \
-      --dir "$db_dir/python" "${quick_flag[@]}"
+      --dir "$db_dir/python" "${quick_flag[@]}" "${py_args[@]}"
   else
     step python not-built 0
   fi
@@ -218,13 +231,13 @@ if want ruby; then
   else
     run_suite ruby ruby.jsonl env SHALE_LIBRARY="$lib" \
       ruby -I "$root/ruby/lib" "$root/bench/rb_bench.rb" \
-      --out "$out/ruby.jsonl" "${quick_flag[@]}"
+      --out "$out/ruby.jsonl" "${quick_flag[@]}" "${rb_args[@]}"
   fi
 fi
 if want ffi; then
   if has ffi_overhead; then
     run_suite ffi ffi.jsonl "$build/bench/ffi_overhead" \
-      --out "$out/ffi.jsonl" --db "$db_dir/ffi/db" "${quick_flag[@]}"
+      --out "$out/ffi.jsonl" --db "$db_dir/ffi/db" "${quick_flag[@]}" "${ffi_args[@]}"
   else
     step ffi not-built 0
   fi
