@@ -123,6 +123,18 @@ class Iterator:
         return self
 
     def __next__(self) -> Any:
+        # Fast path, without the lock: an entry already fetched (deque
+        # operations are atomic). close() empties the deque under the lock,
+        # so nothing is yielded once close() has returned.
+        buf = self._buf
+        if buf and self._db._h is not None:
+            try:
+                return buf.popleft()
+            except IndexError:  # emptied meanwhile by another thread
+                pass
+        return self._next_locked()
+
+    def _next_locked(self) -> Any:
         if not self._lock.acquire(blocking=False):
             raise make_error(E_BUSY, "shale iterator is in use by another thread")
         try:
