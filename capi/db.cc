@@ -40,6 +40,35 @@ int32_t ReadKey(shale_db *db, shale_snapshot *snapshot, const void *key,
   });
 }
 
+// The string a read's value lands in before it is copied out: a per-thread
+// buffer whose capacity is kept between calls (no allocation per read). A
+// nested read on the same thread (from a logger callback) gets its own.
+class ValueScratch {
+ public:
+  ValueScratch() noexcept : nested_(t_in_use) {
+    if (!nested_) t_in_use = true;
+  }
+  ~ValueScratch() {
+    if (nested_) return;
+    if (t_value.capacity() > kKeepCapacity) {
+      std::string().swap(t_value);  // do not hold a huge value forever
+    }
+    t_in_use = false;
+  }
+  ValueScratch(const ValueScratch &) = delete;
+  ValueScratch &operator=(const ValueScratch &) = delete;
+  std::string *get() noexcept { return nested_ ? &own_ : &t_value; }
+
+ private:
+  static constexpr size_t kKeepCapacity = 64 * 1024;
+  static thread_local std::string t_value;
+  static thread_local bool t_in_use;
+  const bool nested_;
+  std::string own_;
+};
+thread_local std::string ValueScratch::t_value;
+thread_local bool ValueScratch::t_in_use = false;
+
 }  // namespace
 
 extern "C" SHALE_API int32_t shale_db_open(const char *path,
@@ -165,7 +194,8 @@ extern "C" SHALE_API int32_t shale_db_get(shale_db *db,
     if (value_len == nullptr) {
       return Fail(SHALE_E_INVALID_ARGUMENT, "value_len (out) is NULL");
     }
-    std::string v;
+    ValueScratch scratch;
+    std::string &v = *scratch.get();
     int32_t rc = ReadKey(db, snapshot, key, key_len, &v);
     if (rc != SHALE_OK) return rc;
     void *copy = std::malloc(v.empty() ? 1 : v.size());
@@ -191,7 +221,8 @@ extern "C" SHALE_API int32_t shale_db_get_into(shale_db *db,
       return Fail(SHALE_E_INVALID_ARGUMENT, "buf is NULL but capacity is %zu",
                   capacity);
     }
-    std::string v;
+    ValueScratch scratch;
+    std::string &v = *scratch.get();
     int32_t rc = ReadKey(db, snapshot, key, key_len, &v);
     if (rc != SHALE_OK) return rc;
     *needed = v.size();
