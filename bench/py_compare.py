@@ -428,8 +428,13 @@ def make_data(n, seed):
     return pairs, read_keys
 
 
+def progress(msg):
+    print("py_compare: " + msg, file=sys.stderr, flush=True)
+
+
 def run_writes(engines, pairs, runs, root, rec):
     for run in range(runs):
+        progress("writes, run %d of %d" % (run + 1, runs))
         for eng in engines:
             for workload in ("put", "put_batch"):
                 path = tempfile.mkdtemp(prefix="%s-%s-" % (eng.name, workload), dir=root)
@@ -442,6 +447,7 @@ def run_writes(engines, pairs, runs, root, rec):
 
 def run_reads(engines, pairs, read_keys, runs, root, rec):
     n = len(pairs)
+    progress("loading the read dbs")
     for eng in engines:  # load, reopen, warm
         path = tempfile.mkdtemp(prefix="%s-read-" % eng.name, dir=root)
         eng.open(path)
@@ -452,6 +458,7 @@ def run_reads(engines, pairs, read_keys, runs, root, rec):
         if got != n:
             raise SystemExit("%s: warm-up scan found %d of %d entries" % (eng.name, got, n))
     for run in range(runs):
+        progress("reads, run %d of %d" % (run + 1, runs))
         for eng in engines:
             for workload, args in (("get", (read_keys,)), ("get_batch", (read_keys,)), ("scan", ())):
                 found, wall, user, sys_s = measure(getattr(eng, workload), *args)
