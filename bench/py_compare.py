@@ -519,6 +519,8 @@ def main():
     for e in engines:
         rec.emit({"suite": "python", "kind": "settings", "engine": e.name, "version": e.version(), "describe": e.describe})
     pairs, read_keys = make_data(n, args.seed)
+    if args.dir:
+        os.makedirs(args.dir, exist_ok=True)
     root = tempfile.mkdtemp(prefix="py_compare-", dir=args.dir)
     try:
         run_writes(engines, pairs, runs, root, rec)
