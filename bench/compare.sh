@@ -32,6 +32,7 @@
 # bench, e.g. COMPARE_C_ARGS='--num=300000 --runs=5' (split on spaces;
 # recorded in the report's command line).
 set -uo pipefail
+{ # Parsed whole before it runs: editing this file mid-run cannot derail it.
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$(pwd)
@@ -253,3 +254,4 @@ say "report ($((SECONDS - start_all))s so far)"
 say "done in $((SECONDS - start_all))s: results in $out" \
   "$([ "$docs" -eq 1 ] && echo '; docs/performance.md and docs/img/ updated')"
 exit "$status"
+}
