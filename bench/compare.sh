@@ -22,7 +22,8 @@
 #      unless --docs is given (--no-docs: never).
 # Measured on a shared 2-core VM: --quick about 1 minute; full mode about
 # 40 minutes (the C comparison, 1M keys x 3 runs x 5 engines, is 37 of
-# them; COMPARE_C_ARGS='--num=300000' brings the whole to about 10).
+# them; with COMPARE_C_ARGS='--num=300000' a C run takes 2 minutes, so
+# the whole about 10).
 # A suite that fails or is missing does not stop the others; the report
 # says "not run" for it, and the script exits non-zero at the end.
 #

@@ -655,7 +655,8 @@ def run_text(data, env):
         parts.append("environment recorded %s" % env["recorded_utc"])
     steps = ["%s %ss%s" % (k, v[1], "" if v[0] == "0" else " (%s)" % (
                            "exit " + v[0] if v[0].isdigit() else v[0]))
-             for k, v in data.steps.items() if k != "build"]
+             for k, v in data.steps.items()
+             if k != "build" and v[0] != "not-selected"]
     if steps:
         parts.append("wall time: " + ", ".join(steps))
     return "; ".join(parts)
