@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh — shale beside LevelDB, RocksDB, LMDB and SQLite, in one run.
 #
-#   bench/compare.sh [--quick] [--no-install] [--out DIR] [--db-dir DIR]
+#   bench/compare.sh [--quick | --full-size] [--no-install] [--out DIR] [--db-dir DIR]
 #                    [--suites c,python,ruby,ffi] [--docs | --no-docs] [-h]
 #
 # On a fresh Debian 12 machine (as root, or with sudo) it first installs what
@@ -20,10 +20,10 @@
 #      PNG charts. A full run also writes them into docs/performance.md
 #      (between the compare markers) and docs/img/; a --quick run does not,
 #      unless --docs is given (--no-docs: never).
-# Measured on a shared 2-core VM: --quick about 1 minute; full mode about
-# 40 minutes (the C comparison, 1M keys x 3 runs x 5 engines, is 37 of
-# them; with COMPARE_C_ARGS='--num=300000' a C run takes 2 minutes, so
-# the whole about 10).
+# Sizes: the full mode runs the C comparison on 300,000 keys x 3 runs
+# (about 10 minutes in all on a 2-core VM); --full-size runs it on
+# 1,000,000 keys x 3 runs (about 40 minutes: SQLite's and LMDB's random
+# fills dominate); --quick uses 100,000 keys x 1 run (about 1 minute).
 # A suite that fails or is missing does not stop the others; the report
 # says "not run" for it, and the script exits non-zero at the end.
 #
@@ -40,11 +40,12 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$(pwd)
 
-quick=0 install=1 out='' db_dir='' docs='' suites=c,python,ruby,ffi
+quick=0 full_size=0 install=1 out='' db_dir='' docs='' suites=c,python,ruby,ffi
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --full-size) full_size=1 ;;
     --no-install) install=0 ;;
     --out) out=${2:?--out needs a directory}; shift ;;
     --out=*) out=${1#--out=} ;;
@@ -91,7 +92,7 @@ say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 # ---------------------------------------------------------------------------
 packages=(build-essential cmake pkg-config libleveldb-dev librocksdb-dev
   liblmdb-dev libsqlite3-dev python3 python3-plyvel python3-lmdb
-  python3-matplotlib ruby ruby-ffi)
+  python3-matplotlib python3-gdbm ruby ruby-ffi)
 if [ "$install" -eq 1 ]; then
   missing=()
   for p in "${packages[@]}"; do
@@ -209,10 +210,14 @@ lib=$build/lib/libshale.so.1
 # ---------------------------------------------------------------------------
 # 2. The suites
 # ---------------------------------------------------------------------------
+# The C comparison's size (later flags in COMPARE_C_ARGS override it).
+c_size=()
+[ "$quick" -eq 0 ] && [ "$full_size" -eq 0 ] && c_size=(--num=300000)
 if want c; then
   if has shale_compare; then
     run_suite c c.jsonl "$build/bench/compare/shale_compare" \
-      --out="$out/c.jsonl" --dir="$db_dir/c" "${quick_flag[@]}" "${c_args[@]}"
+      --out="$out/c.jsonl" --dir="$db_dir/c" "${quick_flag[@]}" \
+      "${c_size[@]}" "${c_args[@]}"
   else
     step c not-built 0
   fi
