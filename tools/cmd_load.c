@@ -1,0 +1,220 @@
+/* cmd_load.c — load: a dump into the store, in atomic batches, as it is
+ * read (so a dump of any size streams through). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_dump_format.h"
+#include "cli_line_reader.h"
+#include "cli_output.h"
+#include "cli_progress.h"
+#include "cli_store.h"
+#include "commands.h"
+
+/* A batch is also cut at this many bytes of keys and values. */
+#define LOAD_BATCH_BYTES (4u << 20)
+
+typedef struct loader {
+  const cli_args *a;
+  const char *input_name;
+  cli_line_reader reader;
+  shale_db *db; /* NULL with --check */
+  shale_batch *batch;
+  size_t pending; /* records in the batch */
+  size_t pending_bytes;
+  unsigned long long records;   /* parsed */
+  unsigned long long committed; /* written in whole batches */
+  cli_progress progress;
+} loader;
+
+static int bad_input(loader *l, const char *what) {
+  cli_progress_end(&l->progress);
+  fprintf(stderr, "shale load: %s:%llu: %s\n", l->input_name,
+          l->reader.line_number, what);
+  return CLI_EXIT_BAD_INPUT;
+}
+
+static int write_batch(loader *l) {
+  if (l->pending == 0) return 0;
+  if (l->db != NULL) {
+    int32_t st = shale_db_write(l->db, l->batch);
+    if (st != SHALE_OK) return cli_report("load", st);
+    st = shale_batch_clear(l->batch);
+    if (st != SHALE_OK) return cli_report("load", st);
+  }
+  l->committed += l->pending;
+  l->pending = 0;
+  l->pending_bytes = 0;
+  cli_progress_update(&l->progress, l->reader.bytes_read, l->reader.size,
+                      l->committed);
+  return 0;
+}
+
+static int add_record(loader *l, const cli_bytes *key, const cli_bytes *value) {
+  char why[160];
+  if (key->len > SHALE_MAX_KEY_SIZE || value->len > SHALE_MAX_VALUE_SIZE) {
+    snprintf(why, sizeof why, "%s of %zu bytes is over the limit of %zu",
+             key->len > SHALE_MAX_KEY_SIZE ? "a key" : "a value",
+             key->len > SHALE_MAX_KEY_SIZE ? key->len : value->len,
+             key->len > SHALE_MAX_KEY_SIZE ? (size_t)SHALE_MAX_KEY_SIZE
+                                           : (size_t)SHALE_MAX_VALUE_SIZE);
+    return bad_input(l, why);
+  }
+  if (l->db != NULL) {
+    int32_t st =
+        shale_batch_put(l->batch, key->data, key->len, value->data, value->len);
+    if (st != SHALE_OK) return cli_report("load", st);
+  }
+  ++l->records;
+  ++l->pending;
+  l->pending_bytes += key->len + value->len;
+  if (l->pending >= l->a->batch_size || l->pending_bytes >= LOAD_BATCH_BYTES) {
+    return write_batch(l);
+  }
+  return 0;
+}
+
+/* Reads the dump; returns 0 once the trailer checked out. */
+static int read_dump(loader *l) {
+  const char *line;
+  size_t len;
+  char why[256];
+  cli_read_result got = cli_read_line(&l->reader, &line, &len);
+  if (got == CLI_READ_EOF) {
+    return bad_input(l, "empty input: not a shale dump");
+  }
+  cli_encoding enc = CLI_ENC_ESCAPED;
+  if ((got == CLI_READ_LINE || got == CLI_READ_NO_NEWLINE) &&
+      cli_dump_parse_header(line, len, &enc, why, sizeof why) != 0) {
+    return bad_input(l, why);
+  }
+  cli_bytes key = {0}, value = {0};
+  int ended = 0, rc = 0;
+  unsigned long long end_count = 0;
+  while (rc == 0 && (got == CLI_READ_LINE)) {
+    got = cli_read_line(&l->reader, &line, &len);
+    if (got != CLI_READ_LINE && got != CLI_READ_NO_NEWLINE) break;
+    cli_dump_line kind = cli_dump_parse_line(enc, line, len, &key, &value,
+                                             &end_count, why, sizeof why);
+    if (ended && !(kind == CLI_DUMP_SKIP && len == 0)) {
+      rc = bad_input(l, "text after the 'end' line");
+    } else if (kind == CLI_DUMP_BAD) {
+      rc = bad_input(l, why);
+    } else if (kind == CLI_DUMP_END) {
+      ended = 1;
+      if (end_count != l->records) {
+        snprintf(why, sizeof why,
+                 "the trailer says %llu records but the dump holds %llu",
+                 end_count, l->records);
+        rc = bad_input(l, why);
+      }
+    } else if (kind == CLI_DUMP_RECORD) {
+      rc = add_record(l, &key, &value);
+      if (rc == 0 && (l->records & 255) == 0) {
+        cli_progress_update(&l->progress, l->reader.bytes_read, l->reader.size,
+                            l->records);
+      }
+    }
+  }
+  cli_bytes_free(&key);
+  cli_bytes_free(&value);
+  if (rc != 0) return rc;
+  if (got == CLI_READ_INTERRUPTED) return CLI_EXIT_INTERRUPTED;
+  if (got == CLI_READ_ERROR) {
+    snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
+    return bad_input(l, why);
+  }
+  if (!ended) {
+    return bad_input(l,
+                     "the dump ends without its 'end N' line (a "
+                     "truncated file?)");
+  }
+  return write_batch(l); /* the last, partial batch: the dump is whole */
+}
+
+static int run_load(const cli_args *a) {
+  const char *file = a->positional_count > 1 ? a->positional[1] : "-";
+  const int from_stdin = strcmp(file, "-") == 0;
+  loader l;
+  memset(&l, 0, sizeof l);
+  l.a = a;
+  l.input_name = from_stdin ? "stdin" : file;
+  int fd = from_stdin ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "shale load: cannot open %s: %s\n", file, strerror(errno));
+    return CLI_EXIT_BAD_INPUT;
+  }
+  cli_line_reader_init(&l.reader, fd);
+  int rc = 0;
+  if (!a->check) {
+    /* Batches are written unsynced and synced once at the end: the load
+     * is durable when it returns, and no faster path loses anything a
+     * caller was told about. */
+    rc = cli_open("load", a->positional[0],
+                  a->no_create ? CLI_OPEN_WRITE : CLI_OPEN_CREATE,
+                  SHALE_SYNC_NONE, &l.db);
+    if (rc == 0) {
+      int32_t st = shale_batch_new(&l.batch);
+      if (st != SHALE_OK) rc = cli_report("load", st);
+    }
+  }
+  double start = cli_now();
+  if (rc == 0) {
+    cli_progress_start(&l.progress, "load", a->progress);
+    l.progress.item_name = "records";
+    rc = read_dump(&l);
+    cli_progress_end(&l.progress);
+  }
+  if (l.db != NULL && l.committed > 0) {
+    int32_t st = shale_db_sync(l.db);
+    if (st != SHALE_OK &&
+        (rc == 0 || rc == CLI_EXIT_INTERRUPTED || rc == CLI_EXIT_BAD_INPUT)) {
+      rc = cli_report("load", st);
+    }
+  }
+  char size[24];
+  cli_format_bytes(l.reader.bytes_read, size, sizeof size);
+  if (rc == 0 && a->check) {
+    printf("%s: a valid dump of %llu records (%s)\n", l.input_name, l.records,
+           size);
+  } else if (rc == 0) {
+    printf("loaded %llu records (%s) into %s in %.1f s\n", l.committed, size,
+           a->positional[0], cli_now() - start);
+  } else if (l.db != NULL && rc != CLI_EXIT_USAGE) {
+    fprintf(stderr,
+            "shale load: %s after %llu records, written in whole batches "
+            "and synced; the store is sound. Loading again is safe (it "
+            "overwrites the same keys).\n",
+            rc == CLI_EXIT_INTERRUPTED ? "interrupted" : "stopped",
+            l.committed);
+  }
+  shale_batch_free(l.batch);
+  cli_line_reader_free(&l.reader);
+  if (!from_stdin) close(fd);
+  return cli_close("load", l.db, rc);
+}
+
+const cli_command cli_command_load = {
+    "load",
+    "read a dump into the store, in batches",
+    "DB [FILE] [--batch-size N] [--check] [--no-create]",
+    "Reads a dump (see 'shale dump --help') from FILE (default or '-':\n"
+    "stdin) and puts every record into the store, N records per atomic\n"
+    "batch. Existing keys are overwritten, others kept. Durable when it\n"
+    "returns. Creates the store if the directory does not exist. A bad\n"
+    "line stops the load (exit 6) with its line number; the whole batches\n"
+    "before it stay written. A dump without its 'end N' line is refused.\n\n"
+    "Options:\n"
+    "  --batch-size N          records per batch (default 1000; a batch is\n"
+    "                          also cut at 4 MiB)\n"
+    "  --check                 check the whole dump; open no store, write\n"
+    "                          nothing\n"
+    "  --no-create             fail if there is no store at "
+    "DB\n" CLI_HELP_PROGRESS,
+    CLI_OPT_BATCH_SIZE | CLI_OPT_CHECK | CLI_OPT_NO_CREATE | CLI_OPT_PROGRESS,
+    1,
+    2,
+    run_load,
+};

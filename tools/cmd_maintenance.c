@@ -1,0 +1,209 @@
+/* cmd_maintenance.c — verify, compact and backup: the long operations,
+ * with a progress bar and Ctrl-C through the progress callback. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_input.h"
+#include "cli_output.h"
+#include "cli_progress.h"
+#include "cli_store.h"
+#include "commands.h"
+
+/* The report's lines that matter without --verbose: the problems and the
+ * closing summary ("N files, B bytes checked, P problems"). */
+static void print_report(const char *report, int verbose) {
+  for (const char *line = report; *line != '\0';) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+    if (verbose || strncmp(line, "PROBLEM ", 8) == 0) {
+      printf("%.*s\n", (int)len, line);
+    }
+    line += len + (nl != NULL);
+  }
+}
+
+/* The summary: the report's last non-empty line. */
+static void print_summary(const char *path, const char *report, int sound) {
+  const char *summary = "";
+  size_t summary_len = 0;
+  for (const char *line = report; *line != '\0';) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+    if (len > 0) {
+      summary = line;
+      summary_len = len;
+    }
+    line += len + (nl != NULL);
+  }
+  printf("%s: %s (%.*s)\n", path, sound ? "sound" : "DAMAGED", (int)summary_len,
+         summary);
+}
+
+static int run_verify(const cli_args *a) {
+  const char *path = a->positional[0];
+  shale_db *db = NULL;
+  int rc = cli_open("verify", path, CLI_OPEN_READ_ONLY, SHALE_SYNC_GROUP, &db);
+  if (rc != 0) {
+    if (rc == CLI_EXIT_CORRUPT) {
+      printf(
+          "%s: DAMAGED (the store does not open; 'shale_options.salvage' "
+          "recovers what is readable)\n",
+          path);
+    }
+    return rc;
+  }
+  cli_progress progress;
+  cli_progress_start(&progress, "verify", a->progress);
+  char *report = NULL;
+  int32_t st = shale_db_verify(db, cli_progress_callback, &progress, &report);
+  cli_progress_end(&progress);
+  if (st == SHALE_E_CANCELLED) {
+    fprintf(stderr, "shale verify: interrupted; nothing was changed\n");
+    rc = CLI_EXIT_INTERRUPTED;
+  } else if (st == SHALE_OK || st == SHALE_E_CORRUPTION) {
+    if (report != NULL) {
+      print_report(report, a->verbose);
+      print_summary(path, report, st == SHALE_OK);
+    }
+    if (st != SHALE_OK) rc = cli_report("verify", st);
+  } else {
+    if (report != NULL && a->verbose) print_report(report, 1);
+    rc = cli_report("verify", st);
+  }
+  shale_free(report);
+  return cli_close("verify", db, rc);
+}
+
+const cli_command cli_command_verify = {
+    "verify",
+    "read every file and check every checksum",
+    "DB [--verbose]",
+    "Reads every file of the store and checks every checksum. Prints\n"
+    "'DB: sound (...)' and exits 0, or each problem found (file, offset,\n"
+    "what) and exits 4. A store too damaged to open is reported with exit\n"
+    "4 (3 for an I/O error). Opens the store read-only.\n\n"
+    "Options:\n"
+    "  -v, --verbose           print the whole report (every file "
+    "checked)\n" CLI_HELP_PROGRESS,
+    CLI_OPT_VERBOSE | CLI_OPT_PROGRESS,
+    1,
+    1,
+    run_verify,
+};
+
+static uint64_t disk_bytes(shale_db *db) {
+  shale_stats stats;
+  SHALE_STATS_INIT(&stats);
+  return shale_db_stats(db, &stats) == SHALE_OK ? stats.disk_bytes : 0;
+}
+
+static int run_compact(const cli_args *a) {
+  cli_bytes from = {0}, to = {0};
+  int rc = 0;
+  if (a->from != NULL) {
+    rc = cli_decode_arg("compact", "--from key", a->key_encoding, a->from,
+                        &from);
+  }
+  if (rc == 0 && a->to != NULL) {
+    rc = cli_decode_arg("compact", "--to key", a->key_encoding, a->to, &to);
+  }
+  shale_db *db = NULL;
+  if (rc == 0)
+    rc = cli_open("compact", a->positional[0], CLI_OPEN_WRITE, SHALE_SYNC_GROUP,
+                  &db);
+  if (rc == 0) {
+    static const char empty[1] = {0};
+    const void *start = a->from == NULL ? NULL
+                        : from.len      ? (const void *)from.data
+                                        : (const void *)empty;
+    const void *end = a->to == NULL ? NULL
+                      : to.len      ? (const void *)to.data
+                                    : (const void *)empty;
+    uint64_t before = disk_bytes(db);
+    double t0 = cli_now();
+    cli_progress progress;
+    cli_progress_start(&progress, "compact", a->progress);
+    int32_t st = shale_db_compact_range(db, start, from.len, end, to.len,
+                                        cli_progress_callback, &progress);
+    cli_progress_end(&progress);
+    char b[24], c[24], done[24];
+    cli_format_bytes(before, b, sizeof b);
+    cli_format_bytes(disk_bytes(db), c, sizeof c);
+    cli_format_bytes(progress.done, done, sizeof done);
+    if (st == SHALE_OK) {
+      printf("compacted %s: %s compacted in %.1f s; on disk %s -> %s\n",
+             a->positional[0], done, cli_now() - t0, b, c);
+    } else if (st == SHALE_E_CANCELLED) {
+      fprintf(stderr,
+              "shale compact: interrupted after %s; the work already done "
+              "is kept and the store is sound\n",
+              done);
+      rc = CLI_EXIT_INTERRUPTED;
+    } else {
+      rc = cli_report("compact", st);
+    }
+  }
+  cli_bytes_free(&from);
+  cli_bytes_free(&to);
+  return cli_close("compact", db, rc);
+}
+
+const cli_command cli_command_compact = {
+    "compact",
+    "compact a key range (default: all) down the levels",
+    "DB [--from K] [--to K]",
+    "Compacts the keys from --from to --to, both inclusive (default: every\n"
+    "key), down the levels: overwritten versions and deletions are dropped\n"
+    "and the disk space returned. Prints the size on disk before and\n"
+    "after. Interrupted, it keeps the work already done.\n\n"
+    "Options:\n"
+    "  --from K, --to K        the range (inclusive)\n" CLI_HELP_KEY_ENCODINGS
+        CLI_HELP_PROGRESS,
+    CLI_OPTS_KEY_ENCODING | CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_PROGRESS,
+    1,
+    1,
+    run_compact,
+};
+
+static int run_backup(const cli_args *a) {
+  const char *dest = a->positional[1];
+  shale_db *db = NULL;
+  int rc = cli_open("backup", a->positional[0], CLI_OPEN_READ_ONLY,
+                    SHALE_SYNC_GROUP, &db);
+  if (rc == 0) {
+    double t0 = cli_now();
+    cli_progress progress;
+    cli_progress_start(&progress, "backup", a->progress);
+    int32_t st = shale_db_backup(db, dest, cli_progress_callback, &progress);
+    cli_progress_end(&progress);
+    char done[24];
+    cli_format_bytes(progress.done, done, sizeof done);
+    if (st == SHALE_OK) {
+      printf("backed up %s to %s: %s in %.1f s\n", a->positional[0], dest, done,
+             cli_now() - t0);
+    } else if (st == SHALE_E_CANCELLED) {
+      fprintf(stderr,
+              "shale backup: interrupted; the partial copy was removed\n");
+      rc = CLI_EXIT_INTERRUPTED;
+    } else {
+      rc = cli_report("backup", st);
+    }
+  }
+  return cli_close("backup", db, rc);
+}
+
+const cli_command cli_command_backup = {
+    "backup",
+    "write a consistent copy of the store to a new directory",
+    "DB DEST",
+    "Writes a consistent copy of the store into DEST, which must not exist\n"
+    "or must be empty: immutable files are hard-linked where possible,\n"
+    "copied otherwise, and everything is synced. The copy is an ordinary\n"
+    "store. Interrupted or failed, the partial copy is removed. Opens the\n"
+    "store read-only.\n\n"
+    "Options:\n" CLI_HELP_PROGRESS,
+    CLI_OPT_PROGRESS,
+    2,
+    2,
+    run_backup,
+};
