@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # install_test.sh — installs a build of shale into a temporary prefix and
-# uses it the three ways a user would:
+# uses it the ways a user would:
 #   (a) pkg-config + the shared library,
 #   (b) pkg-config --static + libshale.a, linked by the C compiler,
 #   (c) a C++ program (the same source as C++), via pkg-config,
@@ -8,8 +8,9 @@
 #       shale::shale and shale::shale_static; the found version must be
 #       the header's, and asking for the next minor or the next major
 #       version must fail,
-# after checking what was installed: header (identical to include/shale.h),
-# pkg-config file (its version the header's), CMake package, libshale.a,
+# after checking what was installed: the shale tool (it must find the
+# installed library on its own and round-trip a key), the header
+# (identical to include/shale.h), pkg-config file (its version the header's), CMake package, libshale.a,
 # the SONAME chain libshale.so -> libshale.so.1 -> libshale.so.X.Y.Z and
 # that only shale_* symbols are exported. Every program is run.
 #
@@ -132,6 +133,20 @@ grep -q "$libdir/$soname" <<<"$resolved" ||
   die "consumer_shared does not resolve $soname from $libdir: $resolved"
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer_shared" "$tmp/db-shared" ||
   die "consumer_shared failed"
+
+step "the shale command-line tool, installed with the library"
+tool=$prefix/bin/shale
+[ -x "$tool" ] || die "bin/shale was not installed"
+# Without LD_LIBRARY_PATH: the tool finds the installed library itself.
+resolved=$(env -u LD_LIBRARY_PATH ldd "$tool" | awk -v so="$soname" '$1 == so { print $3 }')
+[ -n "$resolved" ] && [ "$(realpath "$resolved")" = "$(realpath "$libdir/$soname")" ] ||
+  die "bin/shale resolves $soname to '$resolved', not the one in $libdir"
+env -u LD_LIBRARY_PATH "$tool" --version | grep -q "^shale $version " ||
+  die "shale --version does not report $version"
+env -u LD_LIBRARY_PATH "$tool" put "$tmp/db-tool" 'tool\x00key' value ||
+  die "shale put failed"
+[ "$(env -u LD_LIBRARY_PATH "$tool" get "$tmp/db-tool" 'tool\x00key')" = value ] ||
+  die "shale get did not read back what shale put wrote"
 
 step "(b) C program, libshale.a, via pkg-config --static"
 # Same flags, with -lshale spelled -l:libshale.a so the linker takes the
