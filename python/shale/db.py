@@ -99,6 +99,30 @@ class DB(Reader):
         return self._path
 
     @property
+    def c_handle(self) -> int:
+        """This open db's ``shale_db *``, as an int, for C code in this
+        process: a C extension, or a shared library called through ctypes
+        (``mylib.ingest(ctypes.c_void_p(db.c_handle))``).
+
+        The C code uses it with the functions of ``shale.h`` as it would a
+        handle it had opened itself: reads, writes, batches, snapshots,
+        iterators, subscriptions, from any thread. It is the same db, not a
+        second open: writes made through it are seen by this object at once
+        and are delivered to its subscriptions (:meth:`subscribe`). The C
+        code must be linked against ``libshale.so.1``, so that it shares the
+        copy of the library this package loaded (:data:`shale.library_path`;
+        a handle means nothing to another copy).
+
+        Valid until :meth:`close`. The C code must not close it
+        (``shale_db_close``): the db belongs to this object. Whatever the C
+        code creates on it (snapshots, iterators, subscriptions) it frees
+        itself. After the close the number is a dead handle: the library
+        refuses it with ``SHALE_E_INVALID_HANDLE`` rather than crashing, and
+        this property raises :class:`ClosedError`.
+        """
+        return self._handle()
+
+    @property
     def closed(self) -> bool:
         """True once :meth:`close` has been called."""
         return self._h is None

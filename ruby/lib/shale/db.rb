@@ -76,6 +76,27 @@ module Shale
       p
     end
 
+    # This open db's shale_db*, as an FFI::Pointer, for C code in this
+    # process: a C extension, or a shared library bound with the ffi gem
+    # (`attach_function :ingest, [:pointer], :int` then `ingest(db.c_handle)`).
+    #
+    # The C code uses it with the functions of shale.h as it would a handle it
+    # had opened itself (reads, writes, batches, snapshots, iterators,
+    # subscriptions, from any thread). It is the same db, not a second open:
+    # its writes are seen here at once and delivered to this db's
+    # subscriptions (#subscribe). The C code must be linked against
+    # libshale.so.1, so that it shares the copy this binding loaded
+    # (Shale.library_path): a handle means nothing to another copy.
+    #
+    # Valid until #close. The C code must not close it (shale_db_close): the
+    # db belongs to this object; what it creates on it, it frees itself. After
+    # the close the pointer is a dead handle, which the library refuses with
+    # SHALE_E_INVALID_HANDLE rather than crashing, and this method raises
+    # ClosedError.
+    def c_handle
+      db_pointer
+    end
+
     # Reads see the latest state.
     def snapshot_pointer
       nil
