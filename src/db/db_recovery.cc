@@ -38,15 +38,25 @@ Status DBImpl::Recover() {
       if (!s.ok()) return s;
     }
   }
-  Status s = DbLock::Acquire(env_, path_, &lock_);
-  if (!s.ok()) return s;
-
   const std::string current = CurrentFileName(path_);
+  // A read-only open without CURRENT fails below whatever the lock says;
+  // not locking then leaves such a directory untouched (no LOCK file is
+  // created in a directory that is not a db). Found by the CLI tests. A
+  // read-write open looks for CURRENT only under the lock: a creator in
+  // another process may be writing it.
+  bool has_current = options_.read_only && env_->FileExists(current);
+  Status s;
+  if (!options_.read_only || has_current) {
+    s = DbLock::Acquire(env_, path_, &lock_);
+    if (!s.ok()) return s;
+    has_current = env_->FileExists(current);
+  }
+
   std::vector<std::string> children;
   // Salvage (read-write): why the manifest CURRENT names cannot be used.
   const bool salvage = options_.salvage && !options_.read_only;
   std::string salvage_why;
-  if (!env_->FileExists(current)) {
+  if (!has_current) {
     s = env_->GetChildren(path_, &children);
     if (!s.ok()) return s;
     for (const std::string &name : children) {

@@ -242,6 +242,11 @@ TEST(DBBasic, ReadOnlyDoesNotModifyFilesAndRefusesWrites) {
   ro_create.create_if_missing = true;
   EXPECT_TRUE(DB::Open(ro_create, dir.Sub("nope"), &db).IsIOError());
   EXPECT_FALSE(std::filesystem::exists(dir.Sub("nope")));
+  // Nor does it write into a directory that is not a db: no LOCK file
+  // (found by the CLI tests: `shale stat` on a wrong directory left one).
+  std::filesystem::create_directory(dir.Sub("plain"));
+  EXPECT_TRUE(DB::Open(ro, dir.Sub("plain"), &db).IsIOError());
+  EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("plain")));
 }
 
 TEST(DBBasic, Limits) {
