@@ -45,15 +45,17 @@ static int log_to_stderr(void *user, int32_t level, const char *message) {
   return 0;
 }
 
-int cli_open(const char *command, const char *path, cli_open_mode mode,
-             uint32_t sync_mode, shale_db **db) {
+static int open_with(const char *command, const char *path, cli_open_mode mode,
+                     uint32_t sync_mode, int salvage, shale_db **db) {
   *db = NULL;
   shale_options options;
   SHALE_OPTIONS_INIT(&options);
+  options.salvage = (uint32_t)salvage;
   options.read_only = mode == CLI_OPEN_READ_ONLY;
   options.create_if_missing = mode == CLI_OPEN_CREATE;
   options.sync_mode = sync_mode;
-  options.log_level = SHALE_LOG_WARN;
+  /* Salvage prints its whole recovery report instead. */
+  options.log_level = salvage ? SHALE_LOG_ERROR : SHALE_LOG_WARN;
   options.logger = log_to_stderr;
   int32_t st = shale_db_open(path, &options, db);
   if (st == SHALE_OK) return CLI_EXIT_OK;
@@ -76,6 +78,15 @@ int cli_open(const char *command, const char *path, cli_open_mode mode,
     }
   }
   return rc;
+}
+
+int cli_open(const char *command, const char *path, cli_open_mode mode,
+             uint32_t sync_mode, shale_db **db) {
+  return open_with(command, path, mode, sync_mode, 0, db);
+}
+
+int cli_open_salvage(const char *command, const char *path, shale_db **db) {
+  return open_with(command, path, CLI_OPEN_WRITE, SHALE_SYNC_GROUP, 1, db);
 }
 
 int cli_close(const char *command, shale_db *db, int rc) {

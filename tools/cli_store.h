@@ -28,6 +28,10 @@ typedef enum cli_open_mode {
 int cli_open(const char *command, const char *path, cli_open_mode mode,
              uint32_t sync_mode, shale_db **db);
 
+/* Opens the store at path read-write in repair mode (salvage). Returns as
+ * cli_open. */
+int cli_open_salvage(const char *command, const char *path, shale_db **db);
+
 /* Closes db. Returns rc, or an exit status if rc was 0 and the close
  * failed. */
 int cli_close(const char *command, shale_db *db, int rc);

@@ -46,9 +46,9 @@ static int run_verify(const cli_args *a) {
   if (rc != 0) {
     if (rc == CLI_EXIT_CORRUPT) {
       printf(
-          "%s: DAMAGED (the store does not open; 'shale_options.salvage' "
+          "%s: DAMAGED (the store does not open; 'shale salvage %s' "
           "recovers what is readable)\n",
-          path);
+          path, path);
     }
     return rc;
   }
@@ -65,7 +65,13 @@ static int run_verify(const cli_args *a) {
       print_report(report, a->verbose);
       print_summary(path, report, st == SHALE_OK);
     }
-    if (st != SHALE_OK) rc = cli_report("verify", st);
+    if (st != SHALE_OK) {
+      rc = cli_report("verify", st);
+      fprintf(stderr,
+              "hint: 'shale salvage %s' keeps what is readable "
+              "(on a copy, if you want the damaged files as they are)\n",
+              path);
+    }
   } else {
     if (report != NULL && a->verbose) print_report(report, 1);
     rc = cli_report("verify", st);

@@ -26,6 +26,7 @@ extern const cli_command cli_command_load;
 extern const cli_command cli_command_verify;
 extern const cli_command cli_command_compact;
 extern const cli_command cli_command_backup;
+extern const cli_command cli_command_salvage;
 
 /* Help text for the encoding and progress options, shared by the commands
  * that take them. */

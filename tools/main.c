@@ -9,10 +9,10 @@
 #include "shale.h"
 
 static const cli_command *const kCommands[] = {
-    &cli_command_stat,   &cli_command_get,    &cli_command_put,
-    &cli_command_del,    &cli_command_scan,   &cli_command_dump,
-    &cli_command_load,   &cli_command_verify, &cli_command_compact,
-    &cli_command_backup,
+    &cli_command_stat,   &cli_command_get,     &cli_command_put,
+    &cli_command_del,    &cli_command_scan,    &cli_command_dump,
+    &cli_command_load,   &cli_command_verify,  &cli_command_compact,
+    &cli_command_backup, &cli_command_salvage,
 };
 #define COMMAND_COUNT (sizeof kCommands / sizeof kCommands[0])
 
