@@ -124,4 +124,5 @@ const cli_command cli_command_dump = {
     1,
     2,
     run_dump,
+    1, /* interruptible */
 };

@@ -44,6 +44,7 @@ const cli_command cli_command_get = {
     2,
     2,
     run_get,
+    0, /* Ctrl-C ends it at once */
 };
 
 static int run_put(const cli_args *a) {
@@ -94,6 +95,7 @@ const cli_command cli_command_put = {
     2,
     3,
     run_put,
+    0, /* Ctrl-C ends it at once */
 };
 
 static int run_del(const cli_args *a) {
@@ -154,4 +156,5 @@ const cli_command cli_command_del = {
     2,
     -1,
     run_del,
+    0, /* Ctrl-C ends it at once */
 };

@@ -217,4 +217,5 @@ const cli_command cli_command_load = {
     1,
     2,
     run_load,
+    1, /* interruptible */
 };

@@ -95,6 +95,7 @@ const cli_command cli_command_verify = {
     1,
     1,
     run_verify,
+    1, /* interruptible */
 };
 
 static uint64_t disk_bytes(shale_db *db) {
@@ -169,6 +170,7 @@ const cli_command cli_command_compact = {
     1,
     1,
     run_compact,
+    1, /* interruptible */
 };
 
 static int run_backup(const cli_args *a) {
@@ -212,4 +214,5 @@ const cli_command cli_command_backup = {
     2,
     2,
     run_backup,
+    1, /* interruptible */
 };

@@ -48,4 +48,5 @@ const cli_command cli_command_salvage = {
     1,
     1,
     run_salvage,
+    0, /* Ctrl-C ends it at once */
 };

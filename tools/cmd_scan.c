@@ -102,4 +102,5 @@ const cli_command cli_command_scan = {
     1,
     1,
     run_scan,
+    1, /* interruptible */
 };

@@ -143,4 +143,5 @@ const cli_command cli_command_stat = {
     1,
     1,
     run_stat,
+    0, /* Ctrl-C ends it at once */
 };

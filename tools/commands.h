@@ -14,6 +14,10 @@ typedef struct cli_command {
   int min_positional;  /* DB included */
   int max_positional;  /* -1: no limit */
   int (*run)(const cli_args *args);
+  /* 1: Ctrl-C is caught and cancels the operation cleanly (long
+   * operations); 0: Ctrl-C ends the process at once, as usual (short
+   * ones: the store is crash-safe, and nothing waits to be polled). */
+  int interruptible;
 } cli_command;
 
 extern const cli_command cli_command_stat;

@@ -118,7 +118,7 @@ int main(int argc, char **argv) {
       rc = usage_failure(c->name, what);
     } else {
       cli_output_init();
-      cli_install_interrupt_handlers();
+      if (c->interruptible) cli_install_interrupt_handlers();
       rc = cli_output_finish(c->name, c->run(&args));
     }
   }
