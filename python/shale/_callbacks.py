@@ -14,9 +14,14 @@ Exceptions:
   is stored so that :meth:`shale.DB.scan` re-raises it after
   ``shale_db_scan`` returns;
 * a subscription callback runs on the thread that made the write, inside
-  the write call: its exception is stored for that thread
-  (:func:`raise_pending`) and re-raised by the write method once the C call
-  has returned (the write itself has happened);
+  the write call. If that write was made through this package (``put``,
+  ``delete``, ``put_many``, ``delete_many``, ``WriteBatch.write``), the
+  method ran its C call inside :class:`binding_write`, which marks the
+  thread: the exception is stored there and re-raised by the write method
+  once the C call has returned (the write itself has happened). A write
+  the package did not make (C code given ``DB.c_handle``) has nobody to
+  raise to: the exception goes to :func:`sys.unraisablehook` at once and
+  is never stored, so it cannot surface later from an unrelated write;
 * logger callbacks may run on the library's own threads, so there is
   nobody to raise to: their exceptions go to :func:`sys.unraisablehook`
   (the same place as exceptions in ``__del__``) and the trampoline
@@ -46,9 +51,27 @@ def register(obj: Any) -> int:
     return token
 
 
+#: Tokens of the subscription registrations C may still call (every db of
+#: the process): added by :func:`register_subscription`, removed when the
+#: registration ends (``USER_FREE``, or :func:`unregister` after a failed
+#: subscribe). Write methods read only its truth value: while it is empty
+#: they skip :class:`binding_write`, so a process without subscriptions pays
+#: nothing for it. set.add/discard are atomic under the GIL; no lock.
+live_subscriptions: "set[int]" = set()
+
+
+def register_subscription(fn: Any) -> int:
+    """:func:`register` for a subscription callback, counted in
+    :data:`live_subscriptions` until the registration ends."""
+    token = register(fn)
+    live_subscriptions.add(token)
+    return token
+
+
 def unregister(token: Optional[int]) -> None:
     """Drop the registration ``token`` (no-op if already gone)."""
     if token is not None:
+        live_subscriptions.discard(token)
         with _lock:
             _registry.pop(token, None)
 
@@ -163,26 +186,59 @@ def _scan(user: Optional[int], kp: Optional[int], kl: int, vp: Optional[int], vl
         return 1
 
 
+# The exceptions subscription callbacks raised during the binding write
+# running on this thread: a list while a write method's C call is in flight
+# (set by binding_write), None otherwise. Its presence is the mark "this
+# thread is inside a write made through the package".
 _tls = threading.local()
 
 
-def raise_pending() -> None:
-    """Re-raise, on the calling thread, the first exception a subscription
-    callback raised during this thread's last write call (later ones go to
-    :func:`sys.unraisablehook`). Called by every write method after its C
-    call returns."""
-    pending = getattr(_tls, "pending", None)
-    if not pending:
-        return
-    _tls.pending = None
-    first = pending[0]
-    for exc, fn in pending[1:]:
-        report_unraisable(exc, "shale subscription callback %r" % (fn,), fn)
-    exc, fn = first
-    try:
-        raise exc
-    finally:
-        del exc, first, pending
+class binding_write:
+    """``with binding_write(): <the write's C call and its _check>``: the
+    write methods' guard, entered only while :data:`live_subscriptions` is
+    non-empty.
+
+    Inside, subscription callbacks on this thread store their exceptions
+    instead of reporting them. On a normal exit the first one is re-raised
+    (the write has happened) and any others go to
+    :func:`sys.unraisablehook`; if the block itself raised (the write
+    failed), its error propagates and the callbacks' exceptions are all
+    reported. A callback that writes through the package nests a second
+    guard: the outer list is saved and restored, so each write re-raises
+    only what its own callbacks raised. A C write made by code that a
+    callback called stores into the enclosing write's list, and that write
+    raises it.
+
+    A subscription created on another thread while a write is between its
+    check of :data:`live_subscriptions` and its C call may see that write
+    unmarked; an exception of its callback is then reported, not raised.
+    """
+
+    __slots__ = ("outer", "mine")
+    outer: Optional[list]
+    mine: Optional[list]
+
+    def __enter__(self) -> None:
+        self.outer = getattr(_tls, "pending", None)
+        self.mine = _tls.pending = []
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        _tls.pending = self.outer
+        mine = self.mine
+        self.outer = self.mine = None
+        if not mine:
+            return
+        if exc_type is not None:  # the write failed: its error propagates
+            for e, fn in mine:
+                report_unraisable(e, "shale subscription callback %r" % (fn,), fn)
+            return
+        for e, fn in mine[1:]:
+            report_unraisable(e, "shale subscription callback %r" % (fn,), fn)
+        e = mine[0][0]
+        try:
+            raise e
+        finally:
+            del e, mine
 
 
 def _change(
@@ -203,9 +259,15 @@ def _change(
                 "the write itself succeeded)" % (fn, key)
             )
         pending = getattr(_tls, "pending", None)
-        if pending is None:
-            pending = _tls.pending = []
-        pending.append((e, fn))
+        if pending is not None:  # a write method of the package re-raises it
+            pending.append((e, fn))
+        else:  # a write the package did not make (C code): nobody to raise to
+            report_unraisable(
+                e,
+                "shale subscription callback %r, during a write not made "
+                "through the shale package (C code using DB.c_handle?)" % (fn,),
+                fn,
+            )
     return 0
 
 

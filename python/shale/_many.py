@@ -174,26 +174,42 @@ def _via_batch(dbh: int, fill: Any) -> int:
         lib.shale_batch_free(b.value)
 
 
-def put_many(dbh: int, items: Items) -> None:
-    """Set every ``(key, value)`` in one atomic write."""
-    n, kj, kl, vj, vl = pack_items(items)
+def _put_many(dbh: int, n: int, kj: bytes, kl: Any, vj: bytes, vl: Any) -> None:
     if "shale_db_put_many" in MISSING:
         st = _via_batch(dbh, lambda b: batch_put_many(b, n, kj, kl, vj, vl))
     else:
         st = lib.shale_db_put_many(dbh, n, kj, _addr(kl), vj, _addr(vl))
     _check(st)
-    _callbacks.raise_pending()
+
+
+def put_many(dbh: int, items: Items) -> None:
+    """Set every ``(key, value)`` in one atomic write. A subscription
+    callback's exception is re-raised after it (see _callbacks.binding_write)."""
+    n, kj, kl, vj, vl = pack_items(items)
+    if not _callbacks.live_subscriptions:
+        _put_many(dbh, n, kj, kl, vj, vl)
+        return
+    with _callbacks.binding_write():
+        _put_many(dbh, n, kj, kl, vj, vl)
+
+
+def _delete_many(dbh: int, n: int, kj: bytes, kl: Any) -> None:
+    if "shale_db_delete_many" in MISSING:
+        st = _via_batch(dbh, lambda b: batch_delete_many(b, n, kj, kl))
+    else:
+        st = lib.shale_db_delete_many(dbh, n, kj, _addr(kl))
+    _check(st)
 
 
 def delete_many(dbh: int, keys: Iterable[bytes]) -> None:
-    """Remove every key in one atomic write."""
+    """Remove every key in one atomic write (callback exceptions as for
+    :func:`put_many`)."""
     ks, kj, kl = pack_keys(keys)
-    if "shale_db_delete_many" in MISSING:
-        st = _via_batch(dbh, lambda b: batch_delete_many(b, len(ks), kj, kl))
-    else:
-        st = lib.shale_db_delete_many(dbh, len(ks), kj, _addr(kl))
-    _check(st)
-    _callbacks.raise_pending()
+    if not _callbacks.live_subscriptions:
+        _delete_many(dbh, len(ks), kj, kl)
+        return
+    with _callbacks.binding_write():
+        _delete_many(dbh, len(ks), kj, kl)
 
 
 def _spans(lens: Any) -> Iterable[Tuple[int, int]]:

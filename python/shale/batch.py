@@ -94,10 +94,14 @@ class WriteBatch:
         If a subscription callback raises during the write, its exception
         is re-raised here after the write (which did happen)."""
         h = self._handle()
-        st = lib.shale_db_write(self._db._handle(), h)
-        _check(st)
-        _check(lib.shale_batch_clear(h))
-        _callbacks.raise_pending()
+        dbh = self._db._handle()
+        if not _callbacks.live_subscriptions:
+            _check(lib.shale_db_write(dbh, h))
+            _check(lib.shale_batch_clear(h))
+            return
+        with _callbacks.binding_write():
+            _check(lib.shale_db_write(dbh, h))
+            _check(lib.shale_batch_clear(h))
 
     def close(self) -> None:
         """Discard the batch without writing it. Idempotent. Raises

@@ -178,21 +178,32 @@ class DB(Reader):
 
     # -- writes ---------------------------------------------------------------
     # If a subscription callback raises during a write, the write has
-    # happened and the exception is re-raised by the write method.
+    # happened and the exception is re-raised by the write method: while any
+    # subscription is live, the C call runs inside _callbacks.binding_write
+    # (see there). Without one, the C call is made directly: put's cost is
+    # then one truth test of a set.
 
     def put(self, key: bytes, value: BytesLike) -> None:
         """Set ``key`` to ``value`` (any bytes-like object). Durable per the
         db's sync mode when it returns."""
         key = key_arg(key)
         value = value_arg(value)
-        _check(lib.shale_db_put(self._handle(), key, len(key), value, len(value)))
-        _callbacks.raise_pending()
+        h = self._handle()
+        if not _callbacks.live_subscriptions:
+            _check(lib.shale_db_put(h, key, len(key), value, len(value)))
+            return
+        with _callbacks.binding_write():
+            _check(lib.shale_db_put(h, key, len(key), value, len(value)))
 
     def delete(self, key: bytes) -> None:
         """Remove ``key``. Idempotent: removing an absent key is not an error."""
         key = key_arg(key)
-        _check(lib.shale_db_delete(self._handle(), key, len(key)))
-        _callbacks.raise_pending()
+        h = self._handle()
+        if not _callbacks.live_subscriptions:
+            _check(lib.shale_db_delete(h, key, len(key)))
+            return
+        with _callbacks.binding_write():
+            _check(lib.shale_db_delete(h, key, len(key)))
 
     def put_many(self, items: "_many.Items") -> None:
         """Set many keys in one atomic write and one call into the library.
@@ -371,7 +382,9 @@ class DB(Reader):
         (``put``, ``delete``, ``put_many``, ``WriteBatch.write``...) that
         triggered it, after its C call returned, with a note saying so
         (further exceptions from the same write go to
-        :func:`sys.unraisablehook`).
+        :func:`sys.unraisablehook`). During a write this package did not
+        make (C code given :attr:`c_handle`) there is nobody to raise to:
+        the exception goes to :func:`sys.unraisablehook` at once.
 
         The subscription lasts until :meth:`Subscription.unsubscribe` or
         until the db is closed; the db keeps it (and ``fn``) alive

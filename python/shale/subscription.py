@@ -38,7 +38,7 @@ class Subscription:
         self.prefix = prefix
         #: The callback, ``fn(kind, key, value)``.
         self.callback = fn
-        token = _callbacks.register(fn)
+        token = _callbacks.register_subscription(fn)
         out = c_void_p()
         st = lib.shale_db_subscribe(
             db._handle(), prefix, len(prefix), _callbacks.CHANGE, token, _callbacks.USER_FREE, byref(out)

@@ -22,15 +22,28 @@ module Shale
   #   verify: the trampoline returns non-zero (the operation stops with
   #   SHALE_E_CANCELLED) and the operation re-raises the block's exception;
   # * subscription blocks run synchronously on the thread that made the
-  #   write, inside the write call: the exception is parked in a fiber-local
-  #   slot and the write method raises it after C returns (the write itself
-  #   has happened; the library ignores a subscription's return value).
+  #   write, inside the write call (the library ignores a subscription's
+  #   return value). If the binding made that write (DB#put, #delete,
+  #   #put_many, #delete_many, #write, #batch), the write method ran its C
+  #   call inside Callbacks.binding_write, which parks a list in a
+  #   fiber-local slot: the exception goes there and the write method
+  #   raises it after C returns (the write itself has happened). A write the
+  #   binding did not make (C code given DB#c_handle) has nobody to raise
+  #   to: the exception is reported at once with `warn` (Callbacks.report)
+  #   and never parked, so no later, unrelated write raises it.
   module Callbacks
     # token => target. Plain Hash operations are atomic under the GVL; no
     # Mutex, because USER_FREE can run from a finalizer (a db closed by the
     # GC), and a finalizer may run on a thread that already holds any lock.
     REGISTRY = {} # rubocop:disable Style/MutableConstant
-    DEFERRED = :__shale_deferred_callback_error
+    # token => true for the subscription registrations C may still call (all
+    # dbs of the process); removed when the registration ends. While it is
+    # empty, binding_write is a plain yield.
+    LIVE_SUBSCRIPTIONS = {} # rubocop:disable Style/MutableConstant
+    # Fiber-local: while a write method's C call is in flight, the
+    # [exception, subscription] pairs its subscription blocks raised; nil
+    # otherwise (the mark "inside a write made through the binding").
+    PENDING = :__shale_subscription_errors
 
     module_function
 
@@ -41,7 +54,16 @@ module Shale
       FFI::Pointer.new(token)
     end
 
+    # register for a Subscription, counted in LIVE_SUBSCRIPTIONS until the
+    # registration ends (USER_FREE, or unregister after a failed subscribe).
+    def register_subscription(sub)
+      user = register(sub)
+      LIVE_SUBSCRIPTIONS[user.address] = true
+      user
+    end
+
     def unregister(user)
+      LIVE_SUBSCRIPTIONS.delete(user.address)
       REGISTRY.delete(user.address)
     end
 
@@ -49,14 +71,48 @@ module Shale
       REGISTRY[user.address]
     end
 
-    # Raises (once) the exception a subscription block raised on this fiber
-    # during the C call that just returned.
-    def raise_deferred!
-      err = Thread.current[DEFERRED]
-      return if err.nil?
+    # Runs the block — a write method's C call and its status check — as a
+    # write made through the binding: a subscription block that raises during
+    # it has its exception raised here once the block has returned (the
+    # write has happened). Several: the first is raised, the others are
+    # reported. If the block itself raises (the write failed), that error
+    # propagates and the subscription blocks' exceptions are reported.
+    #
+    # Nested writes (a subscription block writing through the binding) save
+    # and restore the outer write's list, so each write raises only what its
+    # own subscription blocks raised. A C write made by C code that a
+    # subscription block called is part of the enclosing write. Without live
+    # subscriptions this is a plain yield. A subscription created on another
+    # thread while a write is between that check and its C call may see the
+    # write unmarked; its exception is then reported, not raised.
+    def binding_write
+      return yield if LIVE_SUBSCRIPTIONS.empty?
 
-      Thread.current[DEFERRED] = nil
-      raise err
+      fiber = Thread.current
+      outer = fiber[PENDING]
+      mine = fiber[PENDING] = []
+      finished = false
+      begin
+        result = yield
+        finished = true
+      ensure
+        fiber[PENDING] = outer
+        mine.each { |err, sub| report(err, sub, "the write failed") } unless finished
+      end
+      return result if mine.empty?
+
+      mine.drop(1).each { |err, sub| report(err, sub, "an earlier one from the same write was raised") }
+      raise mine[0][0]
+    end
+
+    # Reports an exception of a subscription block that cannot be raised to
+    # anyone, with Kernel#warn (on $stderr unless warnings are off, -W0).
+    def report(err, sub, why)
+      block = sub.respond_to?(:callback) ? sub.callback : sub
+      warn "shale: exception in subscription block #{block.inspect} not raised (#{why}): " \
+           "#{err.class}: #{err.message}"
+    rescue Exception # rubocop:disable Lint/RescueException -- reporting must not reach C
+      nil
     end
 
     # Runs the block (a Ruby callback) so that nothing escapes into C.
@@ -95,7 +151,15 @@ module Shale
           sub.deliver(:put, key, Bytes.read(vptr, vlen))
         end
       end
-      Thread.current[DEFERRED] ||= err unless ok
+      unless ok
+        pending = Thread.current[PENDING]
+        if pending
+          pending << [err, sub] # its write method raises it
+        else
+          report(err, sub, "during a write not made through the binding, " \
+                           "e.g. C code using DB#c_handle; nothing to raise it to")
+        end
+      end
       0
     end
 
@@ -116,6 +180,7 @@ module Shale
     end
 
     def on_user_free(user)
+      LIVE_SUBSCRIPTIONS.delete(user.address)
       target = REGISTRY.delete(user.address)
       target&.ended
     rescue Exception # rubocop:disable Lint/RescueException -- must not reach C

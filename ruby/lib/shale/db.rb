@@ -109,9 +109,10 @@ module Shale
     def put(key, value)
       k = Bytes.arg(key)
       v = Bytes.arg(value, "value")
-      st = Native.shale_db_put(db_pointer, k, k.bytesize, v, v.bytesize)
-      Error.raise_last(st) unless st == Native::OK
-      Callbacks.raise_deferred!
+      Callbacks.binding_write do
+        st = Native.shale_db_put(db_pointer, k, k.bytesize, v, v.bytesize)
+        Error.raise_last(st) unless st == Native::OK
+      end
       value
     end
 
@@ -123,9 +124,10 @@ module Shale
     # read (that would cost a lookup).
     def delete(key)
       k = Bytes.arg(key)
-      st = Native.shale_db_delete(db_pointer, k, k.bytesize)
-      Error.raise_last(st) unless st == Native::OK
-      Callbacks.raise_deferred!
+      Callbacks.binding_write do
+        st = Native.shale_db_delete(db_pointer, k, k.bytesize)
+        Error.raise_last(st) unless st == Native::OK
+      end
       nil
     end
 
@@ -144,9 +146,10 @@ module Shale
 
       kj, kl = Bytes.join(keys)
       vj, vl = Bytes.join(values, "value")
-      st = Native.shale_db_put_many(db_pointer, keys.size, kj, kl, vj, vl)
-      Error.raise_last(st) unless st == Native::OK
-      Callbacks.raise_deferred!
+      Callbacks.binding_write do
+        st = Native.shale_db_put_many(db_pointer, keys.size, kj, kl, vj, vl)
+        Error.raise_last(st) unless st == Native::OK
+      end
       self
     end
 
@@ -157,9 +160,10 @@ module Shale
       return write_with { |b| b.delete_many(keys) } unless Native::MANY
 
       kj, kl = Bytes.join(keys)
-      st = Native.shale_db_delete_many(db_pointer, keys.size, kj, kl)
-      Error.raise_last(st) unless st == Native::OK
-      Callbacks.raise_deferred!
+      Callbacks.binding_write do
+        st = Native.shale_db_delete_many(db_pointer, keys.size, kj, kl)
+        Error.raise_last(st) unless st == Native::OK
+      end
       self
     end
 
@@ -168,9 +172,10 @@ module Shale
       raise TypeError, "shale: expected a Shale::Batch, not #{batch.class}" unless batch.is_a?(Batch)
 
       b = batch.native_for_write
-      st = Native.shale_db_write(db_pointer, b)
-      Error.raise_last(st) unless st == Native::OK
-      Callbacks.raise_deferred!
+      Callbacks.binding_write do
+        st = Native.shale_db_write(db_pointer, b)
+        Error.raise_last(st) unless st == Native::OK
+      end
       self
     end
 

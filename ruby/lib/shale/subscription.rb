@@ -10,7 +10,9 @@ module Shale
   # returns (entries of a batch in batch order). So keep it short; it may
   # read and write the db and call #unsubscribe, but not close the db (that
   # raises BusyError). An exception it raises is re-raised by the write
-  # method that triggered it, after the write has been applied.
+  # method that triggered it, after the write has been applied; during a
+  # write the binding did not make (C code using DB#c_handle) it is reported
+  # with `warn` instead (see Callbacks).
   #
   # A subscription lasts until #unsubscribe or the db's close, whether or
   # not this object is kept: while it is active the callback registry holds
@@ -25,7 +27,7 @@ module Shale
       @block = block
       @active = true
       dbp = db.db_pointer # may raise ClosedError: before registering
-      user = Callbacks.register(self)
+      user = Callbacks.register_subscription(self)
       out = FFI::MemoryPointer.new(:pointer)
       st = Native.shale_db_subscribe(dbp, prefix, prefix.bytesize, Callbacks::CHANGE,
                                      user, Callbacks::USER_FREE, out)
@@ -56,6 +58,11 @@ module Shale
 
     def inspect
       "#<#{self.class} prefix=#{@prefix.inspect} #{@active ? 'active' : 'ended'}>"
+    end
+
+    # The block given to DB#subscribe.
+    def callback
+      @block
     end
 
     # Called by the trampoline (see Callbacks.on_change).
