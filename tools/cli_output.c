@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void cli_output_init(void) {
+  /* A terminal keeps its line buffering, so output and messages on stderr
+   * appear in order as they happen. */
+  if (isatty(STDOUT_FILENO)) return;
   static char buffer[1 << 16];
   setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
 }

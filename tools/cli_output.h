@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Gives stdout a large buffer (scans and dumps write line by line). */
+/* Gives stdout a large buffer when it is not a terminal (scans and dumps
+ * write line by line). */
 void cli_output_init(void);
 
 /* Flushes stdout. Returns rc unchanged, or 3 after printing an error if

@@ -30,6 +30,7 @@ int cli_exit_status(int32_t status) {
 int cli_report(const char *command, int32_t status) {
   const char *message = shale_last_error();
   cli_progress_clear_line();
+  fflush(stdout); /* what was printed before the error comes first */
   fprintf(stderr, "shale %s: %s\n", command,
           message[0] != '\0' ? message : shale_status_name(status));
   return cli_exit_status(status);

@@ -31,8 +31,12 @@ typedef struct loader {
 
 static int bad_input(loader *l, const char *what) {
   cli_progress_end(&l->progress);
-  fprintf(stderr, "shale load: %s:%llu: %s\n", l->input_name,
-          l->reader.line_number, what);
+  if (l->reader.line_number == 0) {
+    fprintf(stderr, "shale load: %s: %s\n", l->input_name, what);
+  } else {
+    fprintf(stderr, "shale load: %s:%llu: %s\n", l->input_name,
+            l->reader.line_number, what);
+  }
   return CLI_EXIT_BAD_INPUT;
 }
 
@@ -182,7 +186,9 @@ static int run_load(const cli_args *a) {
   } else if (rc == 0) {
     printf("loaded %llu records (%s) into %s in %.1f s\n", l.committed, size,
            a->positional[0], cli_now() - start);
-  } else if (l.db != NULL && rc != CLI_EXIT_USAGE) {
+  } else if (l.db != NULL && l.committed == 0) {
+    fprintf(stderr, "shale load: nothing was written\n");
+  } else if (l.db != NULL) {
     fprintf(stderr,
             "shale load: %s after %llu records, written in whole batches "
             "and synced; the store is sound. Loading again is safe (it "

@@ -196,12 +196,13 @@ Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
   if (progress) (void)progress(ck.total, ck.total);
   ck.report += std::to_string(ck.files) + " files, " + std::to_string(ck.done) +
                " bytes checked, " + std::to_string(ck.problems.size()) +
-               " problems\n";
+               (ck.problems.size() == 1 ? " problem\n" : " problems\n");
   if (report != nullptr) *report = ck.report;
   if (!ck.problems.empty()) {
-    return Status::Corruption(path_ + ": verify found " +
-                              std::to_string(ck.problems.size()) +
-                              " problems; the first: " + ck.problems.front());
+    return Status::Corruption(
+        path_ + ": verify found " + std::to_string(ck.problems.size()) +
+        (ck.problems.size() == 1 ? " problem: " : " problems; the first: ") +
+        ck.problems.front());
   }
   return Status::OK();
 }
