@@ -55,8 +55,12 @@ static int open_with(const char *command, const char *path, cli_open_mode mode,
   options.read_only = mode == CLI_OPEN_READ_ONLY;
   options.create_if_missing = mode == CLI_OPEN_CREATE;
   options.sync_mode = sync_mode;
-  /* Salvage prints its whole recovery report instead. */
-  options.log_level = salvage ? SHALE_LOG_ERROR : SHALE_LOG_WARN;
+  /* Warnings only where they concern a change the command makes: a
+   * read-only open leaves a torn log tail in place and would warn about it
+   * on every command (verify and stat report it), and salvage prints its
+   * whole recovery report instead. */
+  options.log_level =
+      salvage || mode == CLI_OPEN_READ_ONLY ? SHALE_LOG_ERROR : SHALE_LOG_WARN;
   options.logger = log_to_stderr;
   int32_t st = shale_db_open(path, &options, db);
   if (st == SHALE_OK) return CLI_EXIT_OK;

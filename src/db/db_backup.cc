@@ -213,7 +213,10 @@ Status DBImpl::Backup(const std::string &dest_in, const ProgressFn &progress) {
     }
     if (created) (void)env_->RemoveDir(dest);
     (void)env_->SyncDir(created ? DirName(dest) : dest);
-    info_log_.Log(LogLevel::kWarn, "backup to " + dest + ": " + s.ToString());
+    // A cancellation was asked for: not worth a warning.
+    info_log_.Log(s.code() == Status::Code::kCancelled ? LogLevel::kInfo
+                                                       : LogLevel::kWarn,
+                  "backup to " + dest + ": " + s.ToString());
     return s;
   }
   if (progress) (void)progress(total, total);

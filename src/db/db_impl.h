@@ -74,6 +74,7 @@ class DBImpl final : public DB {
 
   // Opens the directory and recovers; called once by DB::Open.
   Status Recover();
+  Status RefuseForeignDirectory();
 
  private:
   // An action run by the write queue's leader with mu_ held (l) while no

@@ -19,6 +19,32 @@ void DBImpl::Report(LogLevel level, const std::string &msg) {
   info_log_.Log(level, msg);
 }
 
+// A directory without CURRENT that holds files, none of them shale's (no
+// log, table or manifest), is not a db: it is refused before the lock is
+// taken, in either mode, so that it is left untouched (no LOCK file), and
+// no db is created among someone else's files. Found by the CLI tests
+// (`shale put` on a mistyped path).
+Status DBImpl::RefuseForeignDirectory() {
+  std::vector<std::string> names;
+  if (!env_->GetChildren(path_, &names).ok()) return Status::OK();
+  std::string foreign;
+  for (const std::string &name : names) {
+    if (name == "." || name == "..") continue;
+    uint64_t number = 0;
+    const FileType type = ParseFileName(name, &number);
+    if (type == FileType::kLock) continue;
+    if (type != FileType::kUnknown) return Status::OK();  // shale's files
+    if (foreign.empty()) foreign = name;
+  }
+  if (foreign.empty()) return Status::OK();  // empty: a new db may go here
+  return Status::IOError(
+      path_ + ": not a shale db (no CURRENT file) and it holds other files (" +
+          foreign + "); " +
+          (options_.read_only ? "a read-only open changes nothing"
+                              : "refusing to create a db among them"),
+      ENOENT);
+}
+
 Status DBImpl::Recover() {
   const bool exists = env_->FileExists(path_);
   if (!exists) {
@@ -39,6 +65,10 @@ Status DBImpl::Recover() {
     }
   }
   const std::string current = CurrentFileName(path_);
+  if (exists && !env_->FileExists(current)) {
+    Status s = RefuseForeignDirectory();
+    if (!s.ok()) return s;
+  }
   // A read-only open without CURRENT fails below whatever the lock says;
   // not locking then leaves such a directory untouched (no LOCK file is
   // created in a directory that is not a db). Found by the CLI tests. A

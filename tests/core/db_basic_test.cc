@@ -249,6 +249,31 @@ TEST(DBBasic, ReadOnlyDoesNotModifyFilesAndRefusesWrites) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("plain")));
 }
 
+TEST(DBBasic, DirectoryOfOtherFilesIsNotADb) {
+  TempDir dir;
+  const std::string path = dir.Sub("notes");
+  std::filesystem::create_directory(path);
+  testing::WriteFile(path + "/notes.txt", "hi");
+  Options ro;
+  ro.read_only = true;
+  Options rw;  // create_if_missing
+  for (const Options &o : {ro, rw}) {
+    std::unique_ptr<DB> db;
+    Status s = DB::Open(o, path, &db);
+    ASSERT_TRUE(s.IsIOError()) << s.ToString();
+    EXPECT_NE(std::string::npos, s.message().find("notes.txt")) << s.message();
+    // Untouched: no LOCK, no db files among someone else's.
+    std::vector<std::string> names;
+    for (const auto &e : std::filesystem::directory_iterator(path)) {
+      names.push_back(e.path().filename());
+    }
+    EXPECT_EQ(std::vector<std::string>{"notes.txt"}, names);
+  }
+  // An empty directory still becomes a new db.
+  std::filesystem::create_directory(dir.Sub("empty"));
+  EXPECT_TRUE(OpenOrDie(dir.Sub("empty")) != nullptr);
+}
+
 TEST(DBBasic, Limits) {
   TempDir dir;
   auto db = OpenOrDie(dir.Sub("db"));
