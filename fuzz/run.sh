@@ -24,7 +24,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 SCALE=${SHALE_RELIABILITY_SCALE:-1}
 SECONDS_EACH=$(( ${FUZZ_SECONDS:-40} * SCALE ))
-TARGETS=${FUZZ_TARGETS:-"fuzz_api fuzz_files fuzz_abi"}
+TARGETS=${FUZZ_TARGETS:-"fuzz_api fuzz_files fuzz_abi fuzz_cli"}
 OUT=${FUZZ_OUT:-$(mktemp -d /tmp/shale-fuzz-run.XXXXXX)}
 mkdir -p "$OUT"
 
