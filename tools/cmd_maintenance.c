@@ -9,34 +9,29 @@
 #include "cli_store.h"
 #include "commands.h"
 
-/* The report's lines that matter without --verbose: the problems and the
- * closing summary ("N files, B bytes checked, P problems"). */
-static void print_report(const char *report, int verbose) {
-  for (const char *line = report; *line != '\0';) {
-    const char *nl = strchr(line, '\n');
-    size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-    if (verbose || strncmp(line, "PROBLEM ", 8) == 0) {
-      printf("%.*s\n", (int)len, line);
-    }
-    line += len + (nl != NULL);
-  }
-}
-
-/* The summary: the report's last non-empty line. */
-static void print_summary(const char *path, const char *report, int sound) {
+/* Prints the report's lines that matter (every line with --verbose, else
+ * the problems), then "PATH: sound|DAMAGED (summary)", the summary being the
+ * report's last line ("N files, B bytes checked, P problems"). */
+static void print_report(const char *path, const char *report, int verbose,
+                         int sound) {
   const char *summary = "";
-  size_t summary_len = 0;
+  int summary_len = 0;
   for (const char *line = report; *line != '\0';) {
     const char *nl = strchr(line, '\n');
-    size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+    int len = nl != NULL ? (int)(nl - line) : (int)strlen(line);
+    if (verbose || strncmp(line, "PROBLEM ", 8) == 0) {
+      printf("%.*s\n", len, line);
+    }
     if (len > 0) {
       summary = line;
       summary_len = len;
     }
     line += len + (nl != NULL);
   }
-  printf("%s: %s (%.*s)\n", path, sound ? "sound" : "DAMAGED", (int)summary_len,
-         summary);
+  if (path != NULL) {
+    printf("%s: %s (%.*s)\n", path, sound ? "sound" : "DAMAGED", summary_len,
+           summary);
+  }
 }
 
 static int run_verify(const cli_args *a) {
@@ -62,8 +57,7 @@ static int run_verify(const cli_args *a) {
     rc = CLI_EXIT_INTERRUPTED;
   } else if (st == SHALE_OK || st == SHALE_E_CORRUPTION) {
     if (report != NULL) {
-      print_report(report, a->verbose);
-      print_summary(path, report, st == SHALE_OK);
+      print_report(path, report, a->verbose, st == SHALE_OK);
     }
     if (st != SHALE_OK) {
       rc = cli_report("verify", st);
@@ -73,7 +67,7 @@ static int run_verify(const cli_args *a) {
               path);
     }
   } else {
-    if (report != NULL && a->verbose) print_report(report, 1);
+    if (report != NULL && a->verbose) print_report(NULL, report, 1, 0);
     rc = cli_report("verify", st);
   }
   shale_free(report);
