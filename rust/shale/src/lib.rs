@@ -5,6 +5,10 @@
 //!   one-call `get_many`/`put_many`/`delete_many`, [`WriteBatch`]es,
 //!   iteration ([`Db::iter`], [`Db::range`], [`Db::prefix`], `.rev()`),
 //!   [`Snapshot`]s, change [`Subscription`]s, flush/compact/backup/verify.
+//! - Background [`Job`]s: [`Db::compact_range_async`], [`Db::backup_async`],
+//!   [`Db::verify_async`] run on a thread of the library's, with progress
+//!   closures, waiting, cancellation and a [`JobStatus`].
+//! - [`Db::stats`]: the db's figures as a [`Stats`] struct.
 //! - Every fallible call returns [`Result`]; an [`Error`] carries the status
 //!   code ([`ErrorKind`]), its name and the library's message.
 //! - `Db` is `Send + Sync` (share it as `Arc<Db>`); snapshots and
@@ -59,22 +63,26 @@ mod db;
 mod error;
 mod ffi;
 mod iter;
+mod job;
 mod log;
 mod maintenance;
 mod options;
 mod pin;
 mod read;
 mod snapshot;
+mod stats;
 mod subscription;
 
 pub use batch::WriteBatch;
 pub use db::Db;
 pub use error::{status_name, Error, ErrorKind, Result};
 pub use iter::{Entry, Iter};
+pub use job::{Job, JobKind, JobStatus};
 pub use log::LogLevel;
 pub use options::{Options, SyncMode};
 pub use pin::PinnedValue;
 pub use snapshot::Snapshot;
+pub use stats::{Stats, STATS_LEVELS};
 pub use subscription::{ChangeFn, ChangeKind, Subscription};
 
 /// The raw declarations, for what this crate does not wrap.

@@ -1,4 +1,5 @@
-//! Maintenance: flush, sync, compaction, backup, verification.
+//! Maintenance: flush, sync, compaction, backup, verification (the
+//! synchronous forms; the background ones are in job.rs).
 
 use crate::db::Db;
 use crate::error::{check, Error, Result};
@@ -20,14 +21,28 @@ extern "C" fn on_progress(user: *mut c_void, done: u64, total: u64) -> c_int {
     // SAFETY: user is the &mut Progress of `with_progress`, alive for the
     // whole synchronous call that invokes this on the caller's thread.
     let p = unsafe { &mut *(user as *mut Progress) };
-    if p.panic.is_some() {
+    call_progress(p.f, &mut p.panic, done, total)
+}
+
+/// Calls a progress closure for a `shale_progress_fn` trampoline and gives
+/// the C return value: 0 to continue, 1 to cancel (`f` returned false, or
+/// panicked). A panic is caught here, never unwinding into the library: its
+/// payload goes to `panic`, and once `panic` holds one `f` is not called
+/// again (every later call cancels).
+pub(crate) fn call_progress(
+    f: &mut dyn FnMut(u64, u64) -> bool,
+    panic: &mut Option<Box<dyn Any + Send>>,
+    done: u64,
+    total: u64,
+) -> c_int {
+    if panic.is_some() {
         return 1;
     }
-    match catch_unwind(AssertUnwindSafe(|| (p.f)(done, total))) {
+    match catch_unwind(AssertUnwindSafe(|| f(done, total))) {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(payload) => {
-            p.panic = Some(payload);
+            *panic = Some(payload);
             1
         }
     }
