@@ -337,7 +337,8 @@ impl Db {
     /// ([`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled)). A panic in
     /// `progress` is caught and cancels the job too
     /// ([`Job::panicked`]); it never unwinds into the library. The closure
-    /// is dropped (on the job's thread) once the job has finished.
+    /// is dropped once the job has finished, or before this returns if the
+    /// job does not start. It must not own the last reference to the db.
     pub fn compact_range_async_with_progress<F>(
         &self,
         start: Option<&[u8]>,
