@@ -55,7 +55,11 @@ Status CopyFile(Env *env, const std::string &from, const std::string &to,
 }  // namespace
 
 Status DBImpl::Backup(const std::string &dest_in, const ProgressFn &progress) {
-  if (closed_.load()) return Status::IOError(path_ + ": the db is closed");
+  // Reached after close only by a background job racing it: the close
+  // cancels its jobs.
+  if (closed_.load()) {
+    return Status::Cancelled(path_ + ": the db was closed");
+  }
   std::string dest = dest_in;
   while (dest.size() > 1 && dest.back() == '/') dest.pop_back();
   if (dest.empty()) return Status::InvalidArgument("backup path is empty");

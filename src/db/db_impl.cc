@@ -282,7 +282,11 @@ SubscriptionId DBImpl::Subscribe(std::string prefix, ChangeFn fn) {
 void DBImpl::Unsubscribe(SubscriptionId id) { feed_.Unsubscribe(id); }
 
 Status DBImpl::CheckOpenForMaintenance() const {
-  if (closed_.load()) return Status::IOError(path_ + ": the db is closed");
+  // Reached after close only by a background job racing it: the close
+  // cancels its jobs.
+  if (closed_.load()) {
+    return Status::Cancelled(path_ + ": the db was closed");
+  }
   if (options_.read_only) {
     return Status::ReadOnly(path_ + " is open read-only");
   }

@@ -92,7 +92,11 @@ Status CheckLogFile(Env *env, const std::string &path, bool manifest,
 
 Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
   if (report != nullptr) report->clear();
-  if (closed_.load()) return Status::IOError(path_ + ": the db is closed");
+  // Reached after close only by a background job racing it: the close
+  // cancels its jobs.
+  if (closed_.load()) {
+    return Status::Cancelled(path_ + ": the db was closed");
+  }
   // The set of files to check, pinned for the whole verify: the version (a
   // table of a version someone holds is never removed), the live logs and
   // the manifest (DeleteObsoleteFiles skips pinned numbers), so that no

@@ -150,7 +150,11 @@ std::shared_ptr<Job> JobRunner::Start(Work work, JobCallbacks callbacks) {
         std::string report;
         Status result;
         try {
-          result = work(progress, &report);
+          // Cancelled before it began (shale_job_cancel, or the db closing
+          // before this thread got going): the work is not started.
+          result = job->cancelled()
+                       ? Status::Cancelled("cancelled before it started")
+                       : work(progress, &report);
         } catch (const std::bad_alloc &) {
           result = Status::NoMemory("out of memory in a background job");
         } catch (const std::exception &e) {
