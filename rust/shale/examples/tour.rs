@@ -107,6 +107,35 @@ fn tour(dir: &std::path::Path) -> shale::Result<()> {
         true
     }))?;
     assert!(db.property("shale.stats")?.is_some());
+
+    // Statistics.
+    let stats = db.stats()?;
+    println!("{stats:#?}");
+    for (level, (files, bytes)) in stats.level_files.iter().zip(&stats.level_bytes).enumerate() {
+        println!("L{level}: {files} files, {bytes} bytes");
+    }
+    assert!(stats.total_files() >= 1);
+
+    // Background jobs.
+    let job = db.backup_async(dir.join("backup-async"))?;
+    job.result(None)?;
+    let job = db.verify_async_with_progress(|done, total| {
+        eprint!("\rverified {done}/{total} bytes");
+        true
+    })?;
+    while !job.wait(Some(std::time::Duration::from_millis(200)))? {
+        let s = job.status()?;
+        println!("{:?}: {}/{} bytes", job.kind(), s.done, s.total);
+    }
+    let _report = job.result(None)?;
+    let job = db.compact_range_async(None, None)?;
+    job.cancel()?;
+    match job.result(None) {
+        Err(e) if e.kind() == ErrorKind::Cancelled => println!("stopped; the db is sound"),
+        other => {
+            other?;
+        }
+    }
     db.close()?;
 
     // Threads.
