@@ -4,8 +4,9 @@ require "helper"
 
 # Host-language misuse of the Ruby binding: objects used after they (or their
 # db) were closed, a close racing with use on other threads, callbacks that
-# raise, run after unsubscribe, or are referenced only by the library,
-# handles used in a forked child, and bad arguments to every public method.
+# raise (a logger: on the library's own threads), run after unsubscribe, or
+# are referenced only by the library, handles used in a forked child, and
+# bad arguments to every public method.
 # Each must end in a Shale error (or TypeError/ArgumentError for a bad
 # argument) with a clear message: never a crash, a hang, or a silently wrong
 # result.
@@ -328,6 +329,35 @@ class TestMisuse < ShaleTest
     assert_equal %w[2 4 5], [db["b"], db["d"], db["e"]] # every write happened
   end
 
+  # A logger runs on the library's flush and compaction threads, where there
+  # is nobody to raise to: each exception is reported (warn), the library
+  # goes on, the db keeps working. (Python: sys.unraisablehook.)
+  def test_raising_logger_is_reported_from_library_threads
+    main = Thread.current
+    raised = Queue.new
+    boom = lambda do |_level, msg|
+      raised << (Thread.current == main)
+      raise Boom, "logger failed on #{msg}"
+    end
+    _, err = capture_io do
+      db = Shale::DB.open(path, sync: :none, logger: boom, log_level: :debug,
+                                write_buffer_size: 64 * 1024, level0_compaction_trigger: 2)
+      5.times { |r| db.put_many((r...10_000).step(3).map { |i| [format("k%05d", i), "x" * 300] }) }
+      db.flush
+      db.compact
+      db["after"] = "1"
+      assert_equal "1", db["after"]
+      db.close
+    end
+    on_main = []
+    on_main << raised.pop until raised.empty?
+    refute_empty on_main, "nothing logged at :debug"
+    assert_includes on_main, false, "no message from a library thread"
+    assert_match(/shale: exception in logger .* not raised .*Boom: logger failed on/, err)
+    assert_equal on_main.size, err.scan("exception in logger").size, "each exception reported once"
+    Shale::DB.open(path) { |db| assert_equal "1", db["after"] }
+  end
+
   def test_no_callback_after_unsubscribe_while_others_write
     db = open_db
     late = []
@@ -530,6 +560,7 @@ class TestMisuse < ShaleTest
       [-> { Shale::DB.open(new_path, write_buffer_size: -1) }, ArgumentError, /write_buffer_size must be in/],
       [-> { Shale::DB.open(new_path, block_size: "big") }, TypeError, /block_size must be an Integer/],
       [-> { Shale::DB.open(new_path, log_level: :loud) }, ArgumentError, /log_level must be one of/],
+      [-> { Shale::DB.open(new_path, logger: 5) }, TypeError, /logger must respond to call\(level, message\)/],
       [-> { Shale::DB.open(new_path, bogus: 1) }, ArgumentError, /unknown option :bogus/]
     ]
     cases.each_with_index do |(call, klass, pattern), i|

@@ -31,6 +31,18 @@ module Shale
   #   binding did not make (C code given DB#c_handle) has nobody to raise
   #   to: the exception is reported at once with `warn` (Callbacks.report)
   #   and never parked, so no later, unrelated write raises it.
+  # * a logger runs on whichever thread produced the message, often one of
+  #   the library's own (flush, compaction): nobody to raise to, so its
+  #   exception is reported with `warn` and the library goes on.
+  #
+  # Threads and the GVL: a callback made on a thread Ruby does not know (the
+  # library's background threads) is handed by the ffi gem to its dispatcher,
+  # which runs it on a new Ruby thread once that thread gets the GVL; the
+  # library thread waits meanwhile. So every C call that can wait for a
+  # library thread (close, flush, writes that stall, compact, backup...) is
+  # attached `blocking: true` (Native): it releases the GVL while it waits,
+  # and the logger can run. A call that held the GVL while waiting would
+  # deadlock.
   module Callbacks
     # token => target. Plain Hash operations are atomic under the GVL; no
     # Mutex, because USER_FREE can run from a finalizer (a db closed by the
@@ -105,11 +117,12 @@ module Shale
       raise mine[0][0]
     end
 
-    # Reports an exception of a subscription block that cannot be raised to
-    # anyone, with Kernel#warn (on $stderr unless warnings are off, -W0).
-    def report(err, sub, why)
+    # Reports an exception of a callback (a subscription block, a logger)
+    # that cannot be raised to anyone, with Kernel#warn (on $stderr unless
+    # warnings are off, -W0).
+    def report(err, sub, why, what = "subscription block")
       block = sub.respond_to?(:callback) ? sub.callback : sub
-      warn "shale: exception in subscription block #{block.inspect} not raised (#{why}): " \
+      warn "shale: exception in #{what} #{block.inspect} not raised (#{why}): " \
            "#{err.class}: #{err.message}"
     rescue Exception # rubocop:disable Lint/RescueException -- reporting must not reach C
       nil
@@ -179,6 +192,15 @@ module Shale
       end
     end
 
+    def on_log(user, level, msg)
+      logger = lookup(user)
+      return 0 if logger.nil?
+
+      ok, err = guard { logger.deliver(level, msg) }
+      report(err, logger, "loggers run on the library's threads; nothing to raise it to", "logger") unless ok
+      0
+    end
+
     def on_user_free(user)
       LIVE_SUBSCRIPTIONS.delete(user.address)
       target = REGISTRY.delete(user.address)
@@ -193,8 +215,48 @@ module Shale
     PROGRESS = FFI::Function.new(:int, [:pointer, :uint64, :uint64]) do |user, done, total|
       Callbacks.on_progress(user, done, total)
     end
+    LOG = FFI::Function.new(:int, [:pointer, :int32, :pointer]) do |user, level, msg|
+      Callbacks.on_log(user, level, msg)
+    end
     USER_FREE = FFI::Function.new(:void, [:pointer]) do |user|
       Callbacks.on_user_free(user)
+    end
+
+    # A db's logger: what DB.open was given as `logger:` and how to call it.
+    # Registered for the life of the db (the library calls USER_FREE at
+    # close), so it stays reachable exactly as long as C may call it.
+    class Logger
+      # Level numbers (SHALE_LOG_*) => the Symbols a logger receives.
+      LEVELS = { 0 => :debug, 1 => :info, 2 => :warn, 3 => :error }.freeze
+      # What a Logger-like object (stdlib ::Logger or anything with these
+      # methods) must respond to.
+      METHODS = %i[debug info warn error].freeze
+
+      attr_reader :callback
+
+      # `target`: anything responding to call(level, message), or a
+      # Logger-like object (#debug, #info, #warn, #error).
+      def self.valid?(target)
+        target.respond_to?(:call) || METHODS.all? { |m| target.respond_to?(m) }
+      end
+
+      def initialize(target)
+        @callback = target
+        @call = target.respond_to?(:call)
+      end
+
+      def deliver(level, msg)
+        text = msg.null? ? +"" : msg.read_string
+        text.force_encoding(Encoding::UTF_8)
+        text = text.scrub unless text.valid_encoding?
+        if @call
+          @callback.call(LEVELS.fetch(level, level), text)
+        else
+          @callback.public_send(LEVELS.fetch(level, :error), text)
+        end
+      end
+
+      def ended; end
     end
 
     # One synchronous operation's progress block and what it did.

@@ -47,11 +47,18 @@ module Shale
 
     def initialize(path, **opts)
       @path = File.path(path)
-      options = Options.build(opts)
+      options, logger = Options.build(opts)
       out = FFI::MemoryPointer.new(:pointer)
-      st = Native.shale_db_open(@path, options, out)
+      begin
+        st = Native.shale_db_open(@path, options, out)
+      ensure
+        # A failed open never calls logger_user_free: release the logger
+        # here (messages of the failed open have been delivered by now).
+        Callbacks.unregister(logger) if logger && st != Native::OK
+      end
       Error.raise_last(st) unless st == Native::OK
       @handle = Handle.new(self, out.get_pointer(0), :shale_db_close)
+      Handle.close_at_exit(@handle) if logger
     end
 
     # Closes the db: waits for calls in flight on other threads, ends every

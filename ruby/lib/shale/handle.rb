@@ -35,6 +35,33 @@ module Shale
       @pointer.nil?
     end
 
+    # Handles to release before the process exits (Handle => true): the dbs
+    # that have a Ruby logger. At exit Ruby kills its threads before it runs
+    # finalizers, and with them the ffi gem's callback dispatcher; a db
+    # closed by its finalizer then would wait forever for a library thread
+    # that waits to run the logger. So they are closed by an at_exit hook,
+    # which runs before the threads are killed. The hook is registered when
+    # the first such handle is added after the previous hook ran (at_exit
+    # hooks added while hooks run are run too, after the current one), so a
+    # db opened inside another at_exit hook (minitest runs its tests in one)
+    # is covered as well.
+    CLOSE_AT_EXIT = {} # rubocop:disable Style/MutableConstant
+    @exit_hook = false
+
+    class << self
+      # Makes sure `handle` is released before the process exits.
+      def close_at_exit(handle)
+        CLOSE_AT_EXIT[handle] = true
+        return if @exit_hook
+
+        @exit_hook = true
+        at_exit do
+          @exit_hook = false
+          CLOSE_AT_EXIT.keys.each(&:release)
+        end
+      end
+    end
+
     # Frees the native object whatever happens (the finalizer's way); returns
     # the status, OK when it was already released.
     def release
@@ -42,8 +69,18 @@ module Shale
       return Native::OK if ptr.nil?
 
       @pointer = nil
-      Native.public_send(@free_fn, ptr)
+      CLOSE_AT_EXIT.delete(self)
+      st = Native.public_send(@free_fn, ptr)
+      # A db answers BUSY to a close made from inside one of its own
+      # callbacks (nothing closed). The finalizer may run there: the GC runs
+      # it on whichever thread it likes, e.g. one running this db's logger.
+      # Close it from a thread of its own, which waits for the callback.
+      @closer = Thread.new { Native.public_send(@free_fn, ptr) } if st == Native::E_BUSY && @free_fn == :shale_db_close
+      st
     end
+
+    # The thread closing a db whose release answered BUSY, or nil.
+    attr_reader :closer
 
     # For frees that may answer SHALE_E_BUSY (a db closed from its own
     # callback, an iterator in use on another thread): on BUSY the handle is
@@ -53,7 +90,10 @@ module Shale
       return Native::OK if ptr.nil?
 
       st = Native.public_send(@free_fn, ptr)
-      @pointer = nil unless st == Native::E_BUSY
+      unless st == Native::E_BUSY
+        @pointer = nil
+        CLOSE_AT_EXIT.delete(self)
+      end
       st
     end
   end

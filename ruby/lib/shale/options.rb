@@ -16,11 +16,16 @@ module Shale
     WIDE = %i[write_buffer_size block_cache_capacity target_file_size level1_max_bytes].freeze
     SYNC = { none: Native::SYNC_NONE, every: Native::SYNC_EVERY, group: Native::SYNC_GROUP }.freeze
     LOG_LEVELS = { debug: 0, info: 1, warn: 2, error: 3 }.freeze
-    KNOWN = (BOOLEAN + INTEGER + %i[sync sync_mode log_level]).freeze
+    KNOWN = (BOOLEAN + INTEGER + %i[sync sync_mode log_level logger]).freeze
 
     module_function
 
-    # Returns a Native::Options for `opts` (a Hash of keywords).
+    # Returns [Native::Options, logger registration] for `opts` (a Hash of
+    # keywords). With a `logger:`, it is registered (Callbacks) and the
+    # struct points the library at it; the second element is the `user`
+    # pointer to unregister if the open fails (the library then never calls
+    # logger_user_free), else nil. Registered last, after every check, so a
+    # bad option leaves nothing registered.
     def build(opts)
       unknown = opts.keys - KNOWN
       unless unknown.empty?
@@ -38,9 +43,24 @@ module Shale
         when *INTEGER then st[name] = integer(name, value)
         when :sync, :sync_mode then st[:sync_mode] = sync_mode(value)
         when :log_level then st[:log_level] = log_level(value)
+        when :logger then check_logger(value)
         end
       end
-      st
+      logger = opts[:logger]
+      return [st, nil] if logger.nil?
+
+      user = Callbacks.register(Callbacks::Logger.new(logger))
+      st[:logger] = Callbacks::LOG
+      st[:logger_user] = user
+      st[:logger_user_free] = Callbacks::USER_FREE
+      [st, user]
+    end
+
+    def check_logger(value)
+      return if value.nil? || Callbacks::Logger.valid?(value)
+
+      raise TypeError, "shale: logger must respond to call(level, message) or be a Logger " \
+                       "(#debug, #info, #warn, #error), not #{value.class}"
     end
 
     def flag(name, value)
