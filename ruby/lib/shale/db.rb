@@ -28,6 +28,24 @@ module Shale
     #   bloom_bits_per_key, max_open_files, level0_compaction_trigger,
     #   level0_slowdown_trigger, level0_stop_trigger, target_file_size,
     #   level1_max_bytes, level_size_multiplier: Integers
+    #   logger: receives the library's diagnostic messages of log_level
+    #     (default :info) and above: anything responding to
+    #     call(level, message) — a lambda, a Method — called with a Symbol
+    #     (:debug, :info, :warn, :error) and a UTF-8 String, or a Logger-like
+    #     object (a stdlib ::Logger: #debug/#info/#warn/#error(message)).
+    #
+    # The logger runs on whichever thread produced the message: the caller's
+    # (open, close, backup...) or, often, one of the library's flush and
+    # compaction threads, where the ffi gem runs it on a new Ruby thread
+    # while the library thread waits; several may run at once. Keep it short
+    # and thread-safe (a Queue, a ::Logger), and do not close or wait for
+    # this db from it (close, flush, compact: the library may be waiting for
+    # the logger). An exception it raises cannot be raised to anyone: it is
+    # reported with `warn` and the library goes on. Every message is
+    # delivered before close returns, none after; the logger is then
+    # released. A db with a logger that is still open at exit is closed by
+    # an at_exit hook (after finalizers it could not be: the ffi gem's
+    # callback thread is gone by then).
     #
     # With a block: yields the db, closes it when the block ends (also on an
     # exception) and returns the block's value. Without: returns the db.

@@ -164,6 +164,12 @@ module Shale
     # other Ruby threads run while shale does I/O or waits for a lock; it costs
     # a little per call, so pure bookkeeping functions (versions, errors,
     # struct init, batch building, frees of in-memory objects) keep the GVL.
+    #
+    # Every function that can wait for one of the library's threads (close,
+    # flush, compact, backup, verify, writes that stall, job waits) MUST be
+    # blocking: those threads may be waiting themselves to run a Ruby logger
+    # (DB.open(logger:)), which needs the GVL — holding it there deadlocks
+    # (test/test_logger.rb). None of the F functions waits for another thread.
     B = { blocking: true }.freeze
     F = {}.freeze
 
