@@ -132,7 +132,10 @@ class DBImpl final : public DB {
   Status OpenLogForAppend(uint64_t number, uint64_t size);
   // *missing: the number of a table that does not exist, or 0.
   Status CheckTableFiles(uint64_t *missing);
-  Status SalvageFlush();
+  // The replayed writes as level-0 tables (see db_recovery.cc).
+  Status WriteRecoveredTable();
+  Status InstallRecoveredTables(bool after_salvage);
+  bool ReplayedAnything() const;
   void Report(LogLevel level, const std::string &msg);
 
   // db_salvage.cc (salvage=1 on a read-write open)
@@ -230,6 +233,7 @@ class DBImpl final : public DB {
 
   JobRunner jobs_;
   std::string recovery_report_;  // set during Open, read-only afterwards
+  VersionEdit recovered_;        // tables written by the replay (Open only)
 };
 
 }  // namespace shale

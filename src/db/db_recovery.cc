@@ -254,8 +254,8 @@ Status DBImpl::Recover() {
   // format-1 db gets its first manifest and a format-2 CURRENT).
   s = versions_->WriteSnapshotManifest();
   if (!s.ok()) return s;
-  if (skipped) {
-    s = SalvageFlush();
+  if (skipped || ReplayedAnything()) {
+    s = InstallRecoveredTables(skipped);
     if (!s.ok()) return s;
   }
   // Temp files of interrupted replacements, and what the manifest no
@@ -373,6 +373,12 @@ Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped,
     }
     s = ApplyToMemTable(batch);
     if (!s.ok()) return s;
+    // A long log must not grow the memtable past its budget.
+    if (!options_.read_only &&
+        mem_->DataSize() >= options_.write_buffer_size) {
+      s = WriteRecoveredTable();
+      if (!s.ok()) return s;
+    }
     ++records;
     entries += batch.Count();
     if (batch.Count() > 0) {
@@ -409,8 +415,14 @@ Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped,
     s = env_->TruncateFile(log_path, valid_end);
     if (!s.ok()) return s;
   }
-  if (!last || *skipped) return Status::OK();
+  // What was replayed goes to tables (Recover): appending to this log would
+  // leave it to be replayed again at every open.
+  if (!last || *skipped || ReplayedAnything()) return Status::OK();
   return OpenLogForAppend(number, valid_end);
+}
+
+bool DBImpl::ReplayedAnything() const {
+  return mem_->EntryCount() > 0 || !recovered_.added.empty();
 }
 
 Status DBImpl::OpenLogForAppend(uint64_t number, uint64_t size) {
@@ -423,29 +435,52 @@ Status DBImpl::OpenLogForAppend(uint64_t number, uint64_t size) {
   return Status::OK();
 }
 
-// After salvage skipped damaged records: the recovered memtable goes to a
-// level-0 table and the damaged logs become obsolete, so the next open is
-// a plain one.
-Status DBImpl::SalvageFlush() {
+// Writes the replayed memtable to a level-0 table recorded in recovered_
+// (nothing if it is empty) and starts a new memtable.
+Status DBImpl::WriteRecoveredTable() {
   FileMeta meta;
   Status s = BuildTable(*mem_, &meta);
   if (!s.ok()) return s;
-  VersionEdit edit;
-  if (meta.number != 0) edit.AddFile(0, std::make_shared<FileMeta>(meta));
+  if (meta.number != 0) {
+    recovered_.AddFile(0, std::make_shared<FileMeta>(std::move(meta)));
+  }
+  mem_ = NewMemTable();
+  return Status::OK();
+}
+
+// The replayed writes go to level-0 tables and the replayed logs become
+// obsolete, so reads are served from tables (with their filters and
+// indexes) rather than from a memtable rebuilt at every open, and the next
+// open replays nothing. Salvage relies on it too: after skipped records
+// the damaged logs must not be replayed again. The tables are durable
+// before the edit that names them, and the edit (with the new log) is
+// durable before a replayed log is removed, so a crash at any point
+// leaves either the logs or the tables.
+Status DBImpl::InstallRecoveredTables(bool after_salvage) {
+  Status s = WriteRecoveredTable();
+  if (!s.ok()) return s;
+  VersionEdit edit = std::move(recovered_);
+  recovered_ = VersionEdit();
   edit.log_number = log_number_;
   edit.last_sequence = last_sequence_.load();
   s = versions_->LogAndApply(&edit);
+  std::string names;
   {
     std::lock_guard<std::mutex> g(mu_);
-    pending_outputs_.erase(meta.number);
+    for (const auto &[level, f] : edit.added) {
+      // A failed edit may still be in the manifest: the tables stay
+      // pending (see FlushImmutable).
+      if (s.ok()) pending_outputs_.erase(f->number);
+      names += (names.empty() ? "" : ", ") + TableFileBaseName(f->number);
+    }
   }
   if (!s.ok()) return s;
-  mem_ = NewMemTable();
   current_ = versions_->current();
-  Report(LogLevel::kWarn, "salvage wrote the recovered state to table " +
-                              TableFileBaseName(meta.number) +
-                              " and continues in log " +
-                              LogFileBaseName(log_number_));
+  if (names.empty()) names = "no table (nothing live)";
+  Report(after_salvage ? LogLevel::kWarn : LogLevel::kInfo,
+         std::string(after_salvage ? "salvage wrote" : "wrote") +
+             " the replayed writes to " + names + " and continues in log " +
+             LogFileBaseName(log_number_));
   return Status::OK();
 }
 

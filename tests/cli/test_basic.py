@@ -180,12 +180,14 @@ def test_stat_json_after_known_writes(db):
     assert isinstance(st["write_amplification"], (int, float))
     assert st["version"] == VERSION
     assert os.path.realpath(st["path"]) == os.path.realpath(db)
-    # 5 puts + 2 deletes, each its own sequence number; nothing flushed yet:
-    # the 7 entries (all versions) are in the memtable rebuilt from the log.
+    # 5 puts + 2 deletes, each its own sequence number. Each command's open
+    # wrote the writes of the command before it to a table; the last
+    # command's writes are in the log, which the read-only stat replays
+    # into its memtable.
     assert st["sequence"] == 7, st
     assert st["approximate_keys"] == 7, st
-    assert st["level_files"] == [0] * STATS_LEVELS, st
-    assert st["level_bytes"] == [0] * STATS_LEVELS, st
+    assert sum(st["level_files"]) >= 1, st
+    assert sum(st["level_bytes"]) > 0, st
     assert st["memtable_bytes"] > 0
     assert st["disk_bytes"] > 0
     assert st["cache_capacity"] > 0
