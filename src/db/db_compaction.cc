@@ -74,6 +74,7 @@ Status DBImpl::RunCompaction(Compaction *c, const ProgressFn &progress,
   }
   if (s.ok()) {
     ++stat_compactions_;
+    FreeRetiredViews();
     DeleteObsoleteFiles();
   }
   return s;

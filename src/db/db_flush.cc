@@ -8,6 +8,7 @@
 #include "db/filenames.h"
 #include "db/mem_iterator.h"
 #include "table/table_builder.h"
+#include "util/epoch.h"
 
 namespace shale {
 
@@ -102,9 +103,18 @@ void DBImpl::SetBackgroundError(const Status &s, const std::string &what) {
 }
 
 void DBImpl::InstallCurrent() {
+  auto view = std::make_unique<PublishedView>();
   std::lock_guard<std::mutex> g(mu_);
   current_ = versions_->current();
+  PublishView(std::move(view));
   bg_cv_.notify_all();
+}
+
+void DBImpl::FreeRetiredViews() {
+  // The replaced views hold memtables and versions (whose files cannot be
+  // deleted while they are listed): free them now, not at a later retire.
+  epoch::Synchronize();
+  epoch::Reclaim();
 }
 
 Status DBImpl::BuildTable(const MemTable &mem, FileMeta *meta) {
@@ -179,6 +189,7 @@ Status DBImpl::FlushImmutable() {
   }
   edit.log_number = next_log;  // imm_'s log is obsolete after this edit
   edit.last_sequence = last_sequence_.load();
+  auto view = std::make_unique<PublishedView>();
   s = versions_->LogAndApply(&edit);
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -190,12 +201,14 @@ Status DBImpl::FlushImmutable() {
       current_ = versions_->current();
       imm_.reset();
       has_imm_ = false;
+      PublishView(std::move(view));
       ++stat_flushes_;
       stat_flush_written_ += meta.file_size;
     }
     bg_cv_.notify_all();
   }
   if (!s.ok()) return s;
+  FreeRetiredViews();
   DeleteObsoleteFiles();
   return Status::OK();
 }

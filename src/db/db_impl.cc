@@ -6,6 +6,7 @@
 #include "db/mem_iterator.h"
 #include "table/iterator_util.h"
 #include "table/merging_iterator.h"
+#include "util/epoch.h"
 
 namespace shale {
 
@@ -26,9 +27,34 @@ DBImpl::DBImpl(const Options &options, std::string path)
       static_cast<size_t>(std::max(options_.max_open_files, 1)));
   versions_ = std::make_unique<VersionSet>(env_, path_);
   current_ = versions_->current();
+  auto view = std::make_unique<PublishedView>();
+  std::lock_guard<std::mutex> g(mu_);
+  PublishView(std::move(view));
 }
 
-DBImpl::~DBImpl() { (void)Close(); }
+DBImpl::~DBImpl() {
+  (void)Close();
+  // No call is in flight any more; the view goes after a grace period all
+  // the same (it is what sections load).
+  PublishedView *last = view_.exchange(nullptr, std::memory_order_acq_rel);
+  if (last != nullptr) epoch::Retire(last);
+  FreeRetiredViews();
+}
+
+void DBImpl::PublishView(std::unique_ptr<PublishedView> fresh) noexcept {
+  fresh->view.mem = mem_;
+  fresh->view.imm = imm_;
+  fresh->view.version = current_;
+  PublishedView *old =
+      view_.exchange(fresh.release(), std::memory_order_acq_rel);
+  if (old != nullptr) epoch::Retire(old);
+}
+
+void DBImpl::PublishRecovered() {
+  auto view = std::make_unique<PublishedView>();
+  std::lock_guard<std::mutex> g(mu_);
+  PublishView(std::move(view));
+}
 
 std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
   // Arena blocks small enough that the usage tracks the data.
@@ -46,6 +72,7 @@ Status DB::Open(const Options &options, const std::string &path,
   auto db = std::make_unique<DBImpl>(options, p);
   Status s = db->Recover();
   if (!s.ok()) return s;  // ~DBImpl releases the lock
+  db->PublishRecovered();
   *out = std::move(db);
   return Status::OK();
 }
@@ -101,14 +128,17 @@ Status DBImpl::CheckSnapshot(const ReadOptions &options, SequenceNumber *seq) {
   return Status::OK();
 }
 
+// The view is loaded before the sequence: every write at or below that
+// sequence which the view does not hold went to a memtable created after
+// the view was loaded, so the read is the state as of its load. (With the
+// sequence first, a compaction could drop a version the read needs.)
 Status DBImpl::GetReadState(const ReadOptions &options, ReadState *rs) {
-  std::lock_guard<std::mutex> g(mu_);
-  Status s = CheckSnapshot(options, &rs->seq);
-  if (!s.ok()) return s;
-  rs->mem = mem_;
-  rs->imm = imm_;
-  rs->version = current_;
-  return Status::OK();
+  epoch::ReadSection section;
+  const ReadView &v = CurrentView();
+  rs->mem = v.mem;
+  rs->imm = v.imm;
+  rs->version = v.version;
+  return CheckSnapshot(options, &rs->seq);
 }
 
 namespace {
@@ -173,21 +203,24 @@ Status DBImpl::GetFromTables(const Version &v, std::string_view key,
 
 Status DBImpl::Get(const ReadOptions &options, std::string_view key,
                    std::string *value) {
-  ReadState rs;
-  Status s = GetReadState(options, &rs);
+  epoch::ReadSection section;
+  const ReadView &v = CurrentView();
+  SequenceNumber seq;
+  Status s = CheckSnapshot(options, &seq);  // after the view: see above
   if (!s.ok()) return s;
-  return GetFrom(rs, key, value);
+  return GetFrom(v, seq, key, value);
 }
 
 Status DBImpl::MultiGet(
     const ReadOptions &options, std::span<const std::string_view> keys,
     const std::function<void(size_t, std::string_view)> &found) {
+  // found is the caller's code: the view is held, not read in a section.
   ReadState rs;
   Status s = GetReadState(options, &rs);
   if (!s.ok()) return s;
   std::string value;  // reused: no allocation per key once grown
   for (size_t i = 0; i < keys.size(); ++i) {
-    s = GetFrom(rs, keys[i], &value);
+    s = GetFrom(rs, rs.seq, keys[i], &value);
     if (s.ok()) {
       found(i, value);
     } else if (!s.IsNotFound()) {
@@ -197,11 +230,11 @@ Status DBImpl::MultiGet(
   return Status::OK();
 }
 
-Status DBImpl::GetFrom(const ReadState &rs, std::string_view key,
-                       std::string *value) {
-  for (const MemTable *m : {rs.mem.get(), rs.imm.get()}) {
+Status DBImpl::GetFrom(const ReadView &v, SequenceNumber seq,
+                       std::string_view key, std::string *value) {
+  for (const MemTable *m : {v.mem.get(), v.imm.get()}) {
     if (m == nullptr) continue;
-    switch (m->Get(key, rs.seq, value)) {
+    switch (m->Get(key, seq, value)) {
       case MemTable::LookupResult::kFound:
         return Status::OK();
       case MemTable::LookupResult::kDeleted:
@@ -211,7 +244,7 @@ Status DBImpl::GetFrom(const ReadState &rs, std::string_view key,
     }
   }
   bool done = false;
-  Status s = GetFromTables(*rs.version, key, rs.seq, value, &done);
+  Status s = GetFromTables(*v.version, key, seq, value, &done);
   if (!done) return Status::NotFound();
   return s;
 }
@@ -224,7 +257,7 @@ std::unique_ptr<InternalIterator> DBImpl::NewTableIterator(const FileMeta &f) {
 }
 
 std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(
-    const ReadState &rs) {
+    const ReadView &rs) {
   std::vector<std::unique_ptr<InternalIterator>> children;
   children.push_back(NewMemTableIterator(rs.mem));
   if (rs.imm) children.push_back(NewMemTableIterator(rs.imm));

@@ -33,6 +33,7 @@
 #include "memtable/memtable.h"
 #include "table/table_cache.h"
 #include "table/table_options.h"
+#include "util/epoch.h"
 #include "version/compaction.h"
 #include "version/version_set.h"
 #include "wal/log_writer.h"
@@ -72,8 +73,10 @@ class DBImpl final : public DB {
                                    JobCallbacks callbacks) override;
   std::shared_ptr<Job> StartVerify(JobCallbacks callbacks) override;
 
-  // Opens the directory and recovers; called once by DB::Open.
+  // Opens the directory and recovers; called once by DB::Open, which then
+  // publishes the recovered state to reads (PublishRecovered).
   Status Recover();
+  void PublishRecovered();
   Status RefuseForeignDirectory();
 
  private:
@@ -91,11 +94,21 @@ class DBImpl final : public DB {
     std::condition_variable cv;
   };
 
-  // What a read sees: taken together under mu_.
-  struct ReadState {
-    SequenceNumber seq = 0;
+  // The memtables and the version a read uses. The current one is replaced
+  // as a whole (PublishView) whenever mem_, imm_ or current_ changes; a
+  // read loads it inside an epoch section (util/epoch.h), without a lock
+  // or a reference count.
+  struct ReadView {
     std::shared_ptr<const MemTable> mem, imm;
     std::shared_ptr<const Version> version;
+  };
+  struct PublishedView final : epoch::Retirable {
+    ReadView view;
+  };
+  // A view held beyond a section (iterators, stats), and the sequence it
+  // is read at.
+  struct ReadState : ReadView {
+    SequenceNumber seq = 0;
   };
 
   // db_write.cc
@@ -116,12 +129,21 @@ class DBImpl final : public DB {
 
   // db_impl.cc
   Status GetReadState(const ReadOptions &options, ReadState *rs);
-  // One lookup in an acquired read state (Get and MultiGet).
-  Status GetFrom(const ReadState &rs, std::string_view key, std::string *value);
+  // One lookup in a view at seq (Get and MultiGet).
+  Status GetFrom(const ReadView &v, SequenceNumber seq, std::string_view key,
+                 std::string *value);
+  // REQUIRES: mu_ held. Makes fresh (allocated by the caller before it
+  // changed mem_, imm_ or current_, so that this cannot fail) the view
+  // reads see, and retires the previous one.
+  void PublishView(std::unique_ptr<PublishedView> fresh) noexcept;
+  // The view reads see. REQUIRES: inside an epoch section.
+  const ReadView &CurrentView() const {
+    return view_.load(std::memory_order_acquire)->view;
+  }
   Status GetFromTables(const Version &v, std::string_view key,
                        SequenceNumber seq, std::string *value, bool *done);
   std::unique_ptr<InternalIterator> NewTableIterator(const FileMeta &f);
-  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadState &rs);
+  std::unique_ptr<InternalIterator> NewInternalIterator(const ReadView &rs);
 
   // db_recovery.cc
   Status CreateNew();
@@ -169,6 +191,8 @@ class DBImpl final : public DB {
   void SetBackgroundError(const Status &s, const std::string &what);
   void DeleteObsoleteFiles();
   void InstallCurrent();
+  // Waits for a grace period and frees the views replaced so far.
+  void FreeRetiredViews();
   bool NeedsCompaction(const Version &v) const;
 
   // db_compaction.cc
@@ -210,6 +234,9 @@ class DBImpl final : public DB {
   uint64_t imm_log_ = 0;                    // imm_'s log
   uint64_t imm_next_log_ = 0;               // the log that follows imm_'s
   std::shared_ptr<const Version> current_;  // what reads use
+  // The published view (owned); a replaced one is retired, so a section
+  // that loaded it can use it to its end.
+  std::atomic<PublishedView *> view_{nullptr};
   std::unique_ptr<wal::Writer> log_;
   uint64_t log_number_ = 0;
   WriteBatch group_batch_;         // leader's scratch

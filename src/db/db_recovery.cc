@@ -203,8 +203,8 @@ Status DBImpl::Recover() {
     }
   }
   std::sort(logs.begin(), logs.end());
-  if (salvage && (rebuilt || (!logs.empty() &&
-                              logs.front() == versions_->log_number()))) {
+  if (salvage &&
+      (rebuilt || (!logs.empty() && logs.front() == versions_->log_number()))) {
     // Nothing is missing (a rebuilt state replays every log present).
   } else if (salvage) {
     Report(LogLevel::kWarn,
@@ -374,8 +374,7 @@ Status DBImpl::ReplayLog(uint64_t number, bool last, bool *skipped,
     s = ApplyToMemTable(batch);
     if (!s.ok()) return s;
     // A long log must not grow the memtable past its budget.
-    if (!options_.read_only &&
-        mem_->DataSize() >= options_.write_buffer_size) {
+    if (!options_.read_only && mem_->DataSize() >= options_.write_buffer_size) {
       s = WriteRecoveredTable();
       if (!s.ok()) return s;
     }

@@ -329,6 +329,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex> &l) {
   // log and memtable in place (the new empty log is harmless).
   auto new_log = std::make_unique<wal::Writer>(std::move(file), log_path, 0);
   auto new_mem = NewMemTable();
+  auto view = std::make_unique<PublishedView>();
   old = std::move(log_);
   imm_log_ = log_number_;
   log_ = std::move(new_log);
@@ -337,6 +338,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex> &l) {
   has_imm_ = true;
   imm_next_log_ = number;
   mem_ = std::move(new_mem);
+  PublishView(std::move(view));
   bg_cv_.notify_all();
   l.unlock();
   // Its records were written (and synced per the sync mode) already.

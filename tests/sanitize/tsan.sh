@@ -52,7 +52,7 @@ if ! "$build/tests/core/shale_core_tests" --gtest_list_tests >/dev/null 2>&1; th
 fi
 
 # Every test that starts threads or races with the engine's own threads.
-core_filter='DBConcurrency.*:Lsm.*:ChangeFeedTest.*:SkipListTest.ConcurrentReadersDuringWrites:Backup.*:Verify.ConcurrentFlushesAndCompactionsAreNotCorruption:BackgroundError.*:Jobs.*'
+core_filter='Epoch.*:DBConcurrency.*:Lsm.*:ChangeFeedTest.*:SkipListTest.ConcurrentReadersDuringWrites:Backup.*:Verify.ConcurrentFlushesAndCompactionsAreNotCorruption:BackgroundError.*:Jobs.*'
 capi_filter='DbTest.ManyThreadsPutGet:DbTest.TwoThreadsOnOneIteratorGetBusy:DbTest.BusyIsReportedForConcurrentBatchUse:DbTest.CloseWaitsForCallsInFlight:DbTest.CloseRacingWithWriters:DbTest.IteratorsAndSnapshotsFromManyThreads:DbTest.*Subscri*:Logger.*:JobsTest.*:Jobs.*:IterTest.*:IterManyTest.*:LastError.IsPerThread:Maintenance*.*'
 
 passed=0
