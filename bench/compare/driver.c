@@ -7,7 +7,8 @@
  *   shale_compare [--engines=shale,leveldb,...] [--workloads=a,b,...]
  *     [--num=1000000] [--value_size=100] [--runs=3] [--dir=DIR]
  *     [--cache_mb=64] [--write_buffer_mb=8] [--reads=N] [--sync_ops=N]
- *     [--large_num=N] [--large_value_size=102400] [--out=FILE] [--quick]
+ *     [--large_num=N] [--large_value_size=102400] [--out=FILE] [--keep]
+ *     [--reuse] [--quick]
  *
  * Order: for each repetition, for each workload, every engine in turn, so
  * that machine noise hits all engines alike. Only one engine's store is open
@@ -69,9 +70,9 @@ typedef struct workload {
   enum data_kind data;
   enum ops_kind ops;
   int threads;
-  int sync;  /* every write fsync'ed */
-  int write; /* settle inside the timed region */
-  int warm;  /* one untimed full scan after the open */
+  int sync;    /* every write fsync'ed */
+  int write;   /* settle inside the timed region */
+  int warm;    /* one untimed full scan after the open */
   int ordered; /* fill in key order (else the shared permutation) */
   double read_fraction;
   const char *note;
@@ -127,10 +128,13 @@ static struct {
   const char *engines, *workloads, *dir, *out;
   uint64_t num, reads, sync_ops, large_num;
   size_t value_size, large_value_size;
-  int runs, keep;
+  int runs, keep, reuse;
   uint64_t cache_mb, write_buffer_mb;
-} F = {NULL, NULL, "/var/tmp/shale_compare", NULL, 1000000, 0, 0, 0,
-       100, 100 * 1024, 3, 0, 64, 8};
+} F = {NULL,       NULL,    "/var/tmp/shale_compare",
+       NULL,       1000000, 0,
+       0,          0,       100,
+       100 * 1024, 3,       0,
+       0,          64,      8};
 
 static void usage(FILE *f) {
   size_t i;
@@ -161,6 +165,10 @@ static void usage(FILE *f) {
           "  --large_value_size=N  (default 102400)\n"
           "  --out=FILE            JSON lines (default stdout)\n"
           "  --keep                keep the stores (default: removed)\n"
+          "  --reuse               read workloads use the main/large store a\n"
+          "                        --keep run left in --dir as it is, instead\n"
+          "                        of loading it (to profile reads on one\n"
+          "                        store; not for comparisons)\n"
           "  --quick               num 100000, runs 1\n");
 }
 
@@ -194,22 +202,37 @@ static void parse(int argc, char **argv) {
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--quick") == 0) continue;
-    if (strcmp(a, "--keep") == 0) F.keep = 1;
+    if (strcmp(a, "--keep") == 0)
+      F.keep = 1;
+    else if (strcmp(a, "--reuse") == 0)
+      F.reuse = 1;
     else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       exit(0);
-    } else if (flag(a, "--engines", &v)) F.engines = v;
-    else if (flag(a, "--workloads", &v)) F.workloads = v;
-    else if (flag(a, "--dir", &v)) F.dir = v;
-    else if (flag(a, "--out", &v)) F.out = v;
-    else if (flag(a, "--num", &v)) F.num = number(a, v);
-    else if (flag(a, "--value_size", &v)) F.value_size = number(a, v);
-    else if (flag(a, "--runs", &v)) F.runs = (int)number(a, v);
-    else if (flag(a, "--cache_mb", &v)) F.cache_mb = number(a, v);
-    else if (flag(a, "--write_buffer_mb", &v)) F.write_buffer_mb = number(a, v);
-    else if (flag(a, "--reads", &v)) F.reads = number(a, v);
-    else if (flag(a, "--sync_ops", &v)) F.sync_ops = number(a, v);
-    else if (flag(a, "--large_num", &v)) F.large_num = number(a, v);
+    } else if (flag(a, "--engines", &v))
+      F.engines = v;
+    else if (flag(a, "--workloads", &v))
+      F.workloads = v;
+    else if (flag(a, "--dir", &v))
+      F.dir = v;
+    else if (flag(a, "--out", &v))
+      F.out = v;
+    else if (flag(a, "--num", &v))
+      F.num = number(a, v);
+    else if (flag(a, "--value_size", &v))
+      F.value_size = number(a, v);
+    else if (flag(a, "--runs", &v))
+      F.runs = (int)number(a, v);
+    else if (flag(a, "--cache_mb", &v))
+      F.cache_mb = number(a, v);
+    else if (flag(a, "--write_buffer_mb", &v))
+      F.write_buffer_mb = number(a, v);
+    else if (flag(a, "--reads", &v))
+      F.reads = number(a, v);
+    else if (flag(a, "--sync_ops", &v))
+      F.sync_ops = number(a, v);
+    else if (flag(a, "--large_num", &v))
+      F.large_num = number(a, v);
     else if (flag(a, "--large_value_size", &v))
       F.large_value_size = number(a, v);
     else {
@@ -225,7 +248,8 @@ static void parse(int argc, char **argv) {
   if (!F.large_num) F.large_num = F.num / 500 > 100 ? F.num / 500 : 100;
   if (F.num < 1 || F.runs < 1 || F.value_size > (1u << 20) ||
       F.large_value_size > (1u << 20)) {
-    fprintf(stderr, "shale_compare: need num >= 1, runs >= 1, values <= 1 MiB\n");
+    fprintf(stderr,
+            "shale_compare: need num >= 1, runs >= 1, values <= 1 MiB\n");
     exit(2);
   }
 }
@@ -255,12 +279,14 @@ static void check_list(const char *list, const char *what, int engines) {
     if (engines) {
       for (i = 0; i < N_ENGINES; i++) ok |= strcmp(kEngines[i]->name, tok) == 0;
     } else {
-      for (i = 0; i < N_WORKLOADS; i++) ok |= strcmp(kWorkloads[i].name, tok) == 0;
+      for (i = 0; i < N_WORKLOADS; i++)
+        ok |= strcmp(kWorkloads[i].name, tok) == 0;
     }
     if (!ok) {
       fprintf(stderr, "shale_compare: unknown %s '%s'%s\n", what, tok,
               engines ? " (not built: its library or adapter was not found "
-                        "at configure time)" : "");
+                        "at configure time)"
+                      : "");
       exit(2);
     }
   }
@@ -331,9 +357,12 @@ static void json_str(FILE *f, const char *s) {
   fputc('"', f);
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
   }
   fputc('"', f);
 }
@@ -384,9 +413,12 @@ static void print_table(const int *eng_on, const int *wl_on, int cpu) {
       double m;
       if (!eng_on[e]) continue;
       m = median(w, e, cpu, &have);
-      if (!have) fprintf(stderr, " %12s", "-");
-      else if (cpu) fprintf(stderr, " %12.2f", m);
-      else fprintf(stderr, " %12.0f", m);
+      if (!have)
+        fprintf(stderr, " %12s", "-");
+      else if (cpu)
+        fprintf(stderr, " %12.2f", m);
+      else
+        fprintf(stderr, " %12.0f", m);
     }
     fputc('\n', stderr);
   }
@@ -397,7 +429,7 @@ static void print_table(const int *eng_on, const int *wl_on, int cpu) {
 /* ------------------------------------------------------------------ */
 
 typedef struct rep_state {
-  int main_state[N_ENGINES];  /* 0 none, 1 every key present, 2 dirty */
+  int main_state[N_ENGINES]; /* 0 none, 1 every key present, 2 dirty */
   int large_state[N_ENGINES];
   uint64_t *perm, *perm_del, *perm_large;
 } rep_state;
@@ -458,11 +490,16 @@ static void load_store(const bench_engine *e, const workload *w, int run,
 
 static uint64_t ops_of(const workload *w) {
   switch (w->ops) {
-  case O_NUM: return F.num;
-  case O_READS: return F.reads;
-  case O_SEEKS: return F.reads / 10 ? F.reads / 10 : 1;
-  case O_SYNC: return F.sync_ops;
-  case O_LARGE: return F.large_num;
+    case O_NUM:
+      return F.num;
+    case O_READS:
+      return F.reads;
+    case O_SEEKS:
+      return F.reads / 10 ? F.reads / 10 : 1;
+    case O_SYNC:
+      return F.sync_ops;
+    case O_LARGE:
+      return F.large_num;
   }
   return F.num;
 }
@@ -476,8 +513,8 @@ static void run_one(size_t wi, size_t ei, int run, rep_state *st) {
   wl_run r;
   void *db;
   uint64_t disk = 0;
-  int fill = w->data == D_FRESH || w->data == D_MAIN_FILL ||
-             w->data == D_LARGE_FILL;
+  int fill =
+      w->data == D_FRESH || w->data == D_MAIN_FILL || w->data == D_LARGE_FILL;
   size_t bytes_per_op;
 
   if (w->data == D_FRESH)
@@ -488,7 +525,8 @@ static void run_one(size_t wi, size_t ei, int run, rep_state *st) {
   if (fill) {
     rm_rf(dir);
     mkdir_p(dir);
-  } else if ((large ? st->large_state : st->main_state)[ei] != 1) {
+  } else if ((large ? st->large_state : st->main_state)[ei] != 1 &&
+             !(F.reuse && access(dir, F_OK) == 0)) {
     load_store(e, w, run, dir, large, st);
   }
 
@@ -504,10 +542,10 @@ static void run_one(size_t wi, size_t ei, int run, rep_state *st) {
   r.value_size = s.value_size;
   r.threads = w->threads;
   r.seed = 7000 + (uint64_t)run;
-  r.perm = w->ordered ? NULL
+  r.perm = w->ordered                ? NULL
            : w->data == D_MAIN_DIRTY ? st->perm_del
-           : large                 ? st->perm_large
-                                   : st->perm;
+           : large                   ? st->perm_large
+                                     : st->perm;
   r.read_fraction = w->read_fraction;
   if (w->warm && wl_warm(&r)) fail(e, w, run, r.err);
   if (w->fn(&r)) fail(e, w, run, r.err);
@@ -539,7 +577,8 @@ static void run_one(size_t wi, size_t ei, int run, rep_state *st) {
             e->name, w->name, run, (unsigned long long)r.done, w->threads,
             s.value_size, w->sync, r.t.wall_s, r.t.user_s, r.t.sys_s, ops_s,
             bytes_per_op);
-    if (fill) fprintf(g_out, "\"disk_bytes\": %llu, ", (unsigned long long)disk);
+    if (fill)
+      fprintf(g_out, "\"disk_bytes\": %llu, ", (unsigned long long)disk);
     fprintf(g_out, "\"note\": ");
     json_str(g_out, w->note);
     fprintf(g_out, "}\n");
@@ -573,17 +612,19 @@ static void write_headers(const int *eng_on) {
            (unsigned long long)F.write_buffer_mb, sysconf(_SC_NPROCESSORS_ONLN),
            F.dir, tmpfs ? " (TMPFS: fsync costs nothing here)" : "");
   if (tmpfs)
-    fprintf(stderr, "shale_compare: WARNING: %s is tmpfs; synced runs "
-                    "measure nothing\n", F.dir);
-  fprintf(g_out, "{\"suite\": \"c\", \"kind\": \"environment\", \"describe\": ");
+    fprintf(stderr,
+            "shale_compare: WARNING: %s is tmpfs; synced runs "
+            "measure nothing\n",
+            F.dir);
+  fprintf(g_out,
+          "{\"suite\": \"c\", \"kind\": \"environment\", \"describe\": ");
   json_str(g_out, env);
   fprintf(g_out, "}\n");
   for (e = 0; e < N_ENGINES; e++) {
     bench_settings async_s = settings_for(0, 0), sync_s = settings_for(1, 0);
     char d_async[2048];
     if (!eng_on[e]) continue;
-    snprintf(d_async, sizeof(d_async), "%s",
-             kEngines[e]->describe(&async_s));
+    snprintf(d_async, sizeof(d_async), "%s", kEngines[e]->describe(&async_s));
     fprintf(g_out, "{\"suite\": \"c\", \"kind\": \"settings\", \"engine\": ");
     json_str(g_out, kEngines[e]->name);
     fprintf(g_out, ", \"version\": ");
@@ -607,7 +648,8 @@ int main(int argc, char **argv) {
   parse(argc, argv);
   check_list(F.engines, "engine", 1);
   check_list(F.workloads, "workload", 0);
-  for (e = 0; e < N_ENGINES; e++) eng_on[e] = listed(F.engines, kEngines[e]->name);
+  for (e = 0; e < N_ENGINES; e++)
+    eng_on[e] = listed(F.engines, kEngines[e]->name);
   for (w = 0; w < N_WORKLOADS; w++)
     wl_on[w] = listed(F.workloads, kWorkloads[w].name);
   g_out = stdout;
@@ -632,7 +674,7 @@ int main(int argc, char **argv) {
       return 2;
     }
     snprintf(dir, sizeof(dir), "%s/r%d", F.dir, run);
-    rm_rf(dir);
+    if (!F.reuse) rm_rf(dir);
     for (w = 0; w < N_WORKLOADS; w++) {
       if (!wl_on[w]) continue;
       for (e = 0; e < N_ENGINES; e++)

@@ -1,181 +1,124 @@
 #include "cache/block_cache.h"
 
 #include <algorithm>
-#include <atomic>
-#include <list>
-#include <mutex>
-#include <unordered_map>
-#include <utility>
-#include <vector>
+
+#include "util/epoch.h"
 
 namespace shale {
 
-namespace {
-
-using CacheKey = std::pair<uint64_t, uint64_t>;  // (file number, offset)
-
-// A hash map, not an ordered one: a lookup on every block read was a
-// quarter of a cached readrandom's time with std::map (perf). Offsets are
-// multiples of small sizes, so both halves are mixed.
-struct CacheKeyHash {
-  size_t operator()(const CacheKey &k) const {
-    uint64_t h = (k.first * 0x9e3779b97f4a7c15ull) ^ k.second;
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ull;
-    return static_cast<size_t>(h ^ (h >> 29));
-  }
+struct BlockCache::Entry final : epoch::Retirable {
+  std::shared_ptr<const Block> block;
+  size_t charge = 0;
+  Slot *slot = nullptr;  // guarded by mu_; nullptr once unlinked
+  size_t pos = 0;        // index in ring_, guarded by mu_
+  // Set by hits, cleared by the eviction hand. Relaxed: a lost update only
+  // shifts which entry goes first.
+  std::atomic<bool> referenced{true};
 };
 
-// One LRU list under one mutex. The list's front is the most recently used.
-class Shard {
- public:
-  void set_capacity(size_t c) { capacity_ = c; }
+BlockCache::BlockCache(size_t capacity) : capacity_(capacity) {}
 
-  std::shared_ptr<const Block> Lookup(const CacheKey &key) {
-    std::lock_guard<std::mutex> l(mu_);
-    auto it = map_.find(key);
-    if (it == map_.end()) return nullptr;
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return it->second->block;
-  }
-
-  void Insert(const CacheKey &key, std::shared_ptr<const Block> block,
-              size_t charge) {
-    // Dropped blocks are released after the lock is let go.
-    std::vector<std::shared_ptr<const Block>> dropped;
-    std::lock_guard<std::mutex> l(mu_);
-    auto it = map_.find(key);
-    if (it != map_.end()) {
-      usage_ -= it->second->charge;
-      dropped.push_back(std::move(it->second->block));
-      lru_.erase(it->second);
-      map_.erase(it);
-    }
-    if (charge <= capacity_) {
-      lru_.push_front(Node{key, std::move(block), charge});
-      map_.emplace(key, lru_.begin());
-      usage_ += charge;
-    } else {
-      dropped.push_back(std::move(block));  // larger than the whole shard
-    }
-    while (usage_ > capacity_ && !lru_.empty()) {
-      Node &victim = lru_.back();
-      usage_ -= victim.charge;
-      dropped.push_back(std::move(victim.block));
-      map_.erase(victim.key);
-      lru_.pop_back();
-    }
-  }
-
-  void EraseFile(uint64_t file_number) {
-    std::vector<std::shared_ptr<const Block>> dropped;
-    std::lock_guard<std::mutex> l(mu_);
-    // A walk of the shard (a few thousand blocks at most): files are
-    // dropped only when a compaction retires them.
-    for (auto it = lru_.begin(); it != lru_.end();) {
-      if (it->key.first != file_number) {
-        ++it;
-        continue;
-      }
-      usage_ -= it->charge;
-      dropped.push_back(std::move(it->block));
-      map_.erase(it->key);
-      it = lru_.erase(it);
-    }
-  }
-
-  size_t usage() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return usage_;
-  }
-  size_t entries() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return map_.size();
-  }
-
- private:
-  struct Node {
-    CacheKey key;
-    std::shared_ptr<const Block> block;
-    size_t charge;
-  };
-
-  mutable std::mutex mu_;
-  size_t capacity_ = 0;
-  size_t usage_ = 0;
-  std::list<Node> lru_;
-  std::unordered_map<CacheKey, std::list<Node>::iterator, CacheKeyHash> map_;
-};
-
-}  // namespace
-
-struct BlockCache::Impl {
-  size_t capacity = 0;
-  int shard_bits = 0;
-  std::vector<Shard> shards;
-  std::atomic<uint64_t> hits{0};
-  std::atomic<uint64_t> misses{0};
-
-  Shard &ShardFor(uint64_t file_number, uint64_t offset) {
-    if (shard_bits == 0) return shards[0];
-    uint64_t h = (file_number * 0x9e3779b97f4a7c15ull) ^ offset;
-    h *= 0xbf58476d1ce4e5b9ull;
-    return shards[h >> (64 - shard_bits)];
-  }
-};
-
-BlockCache::BlockCache(size_t capacity)
-    : BlockCache(capacity, capacity >= (size_t{8} << 20) ? 4 : 0) {}
-
-BlockCache::BlockCache(size_t capacity, int num_shard_bits)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->capacity = capacity;
-  impl_->shard_bits = std::clamp(num_shard_bits, 0, 8);
-  impl_->shards = std::vector<Shard>(size_t{1} << impl_->shard_bits);
-  const size_t per_shard = capacity >> impl_->shard_bits;
-  for (Shard &s : impl_->shards) s.set_capacity(per_shard);
+BlockCache::~BlockCache() {
+  // Tables hold the cache alive, so none is left pointing here.
+  for (Entry *e : ring_) delete e;
 }
 
-BlockCache::~BlockCache() = default;
-
-std::shared_ptr<const Block> BlockCache::Lookup(uint64_t file_number,
-                                                uint64_t offset) {
-  std::shared_ptr<const Block> b =
-      impl_->ShardFor(file_number, offset).Lookup({file_number, offset});
-  (b ? impl_->hits : impl_->misses).fetch_add(1, std::memory_order_relaxed);
-  return b;
+const Block *BlockCache::Lookup(const Slot &slot) {
+  Entry *e = slot.load(std::memory_order_acquire);
+  if (e == nullptr) {
+    misses_.Add(1);
+    return nullptr;
+  }
+  // Read first: most hits find it set, and a store would dirty the line.
+  if (!e->referenced.load(std::memory_order_relaxed)) {
+    e->referenced.store(true, std::memory_order_relaxed);
+  }
+  hits_.Add(1);
+  return e->block.get();
 }
 
-void BlockCache::Insert(uint64_t file_number, uint64_t offset,
-                        std::shared_ptr<const Block> block, size_t charge) {
-  if (block == nullptr) return;
-  impl_->ShardFor(file_number, offset)
-      .Insert({file_number, offset}, std::move(block), charge);
+std::shared_ptr<const Block> BlockCache::LookupShared(const Slot &slot) {
+  epoch::ReadSection section;
+  Entry *e = slot.load(std::memory_order_acquire);
+  if (e == nullptr) {
+    misses_.Add(1);
+    return nullptr;
+  }
+  if (!e->referenced.load(std::memory_order_relaxed)) {
+    e->referenced.store(true, std::memory_order_relaxed);
+  }
+  hits_.Add(1);
+  return e->block;
 }
 
-void BlockCache::EraseFile(uint64_t file_number) {
-  for (Shard &s : impl_->shards) s.EraseFile(file_number);
+std::shared_ptr<const Block> BlockCache::Insert(
+    Slot *slot, std::shared_ptr<const Block> block, size_t charge) {
+  if (charge > capacity_) return block;
+  auto fresh = std::make_unique<Entry>();
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (Entry *e = slot->load(std::memory_order_relaxed); e != nullptr) {
+      return e->block;  // another reader cached it first
+    }
+    MakeRoom(charge);
+    if (ring_.size() == ring_.capacity()) {
+      ring_.reserve(std::max<size_t>(16, 2 * ring_.capacity()));
+    }  // may throw: nothing changed yet
+    fresh->block = block;
+    fresh->charge = charge;
+    fresh->slot = slot;
+    fresh->pos = ring_.size();
+    ring_.push_back(fresh.get());
+    usage_ += charge;
+    slot->store(fresh.release(), std::memory_order_release);
+  }
+  epoch::ReclaimIfMany();  // the evicted entries, without the lock
+  return block;
 }
 
-size_t BlockCache::capacity() const { return impl_->capacity; }
+void BlockCache::MakeRoom(size_t charge) {
+  size_t spared = 0;
+  while (usage_ + charge > capacity_ && !ring_.empty()) {
+    if (hand_ >= ring_.size()) hand_ = 0;
+    Entry *e = ring_[hand_];
+    if (e->referenced.exchange(false, std::memory_order_relaxed) &&
+        spared++ < 2 * ring_.size()) {
+      ++hand_;
+      continue;
+    }
+    Unlink(e);  // the last entry moves to hand_: look at it next
+    epoch::Retire(e);
+  }
+}
 
-size_t BlockCache::usage() const {
-  size_t total = 0;
-  for (const Shard &s : impl_->shards) total += s.usage();
-  return total;
+void BlockCache::Unlink(Entry *e) {
+  e->slot->store(nullptr, std::memory_order_release);
+  e->slot = nullptr;
+  usage_ -= e->charge;
+  Entry *last = ring_.back();
+  ring_[e->pos] = last;
+  last->pos = e->pos;
+  ring_.pop_back();
+}
+
+void BlockCache::EraseSlots(Slot *slots, size_t n) {
+  std::lock_guard<std::mutex> g(mu_);
+  for (size_t i = 0; i < n; ++i) {
+    Entry *e = slots[i].load(std::memory_order_relaxed);
+    if (e == nullptr) continue;
+    Unlink(e);
+    delete e;  // no section can reach it: its table is unreachable
+  }
 }
 
 size_t BlockCache::entries() const {
-  size_t total = 0;
-  for (const Shard &s : impl_->shards) total += s.entries();
-  return total;
+  std::lock_guard<std::mutex> g(mu_);
+  return ring_.size();
 }
 
-uint64_t BlockCache::hits() const {
-  return impl_->hits.load(std::memory_order_relaxed);
-}
-uint64_t BlockCache::misses() const {
-  return impl_->misses.load(std::memory_order_relaxed);
+size_t BlockCache::usage() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return usage_;
 }
 
 }  // namespace shale

@@ -61,10 +61,7 @@ Status DBImpl::RunCompaction(Compaction *c, const ProgressFn &progress,
   // by tests/fault_loops.
   if (!s.ok() && !edit_attempted) {
     // Inputs stay live; the outputs were never recorded.
-    for (uint64_t n : outputs) {
-      table_cache_->Evict(n);
-      (void)env_->RemoveFile(TableFileName(path_, n));
-    }
+    for (uint64_t n : outputs) (void)env_->RemoveFile(TableFileName(path_, n));
   }
   if (s.ok() || !edit_attempted) {
     // (Else they stay pending, so that no DeleteObsoleteFiles removes them
@@ -110,7 +107,7 @@ Status DBImpl::DoCompactionWork(Compaction *c, const ProgressFn &progress,
     if (st.ok()) st = cl;
     if (st.ok()) {
       std::shared_ptr<Table> t;
-      st = table_cache_->Get(out.meta.number, out.meta.file_size, &t);
+      st = table_cache_->Open(out.meta.number, out.meta.file_size, &t);
       if (st.ok()) out.meta.num_entries = t->num_entries();
     }
     if (st.ok()) {

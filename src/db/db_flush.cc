@@ -156,7 +156,7 @@ Status DBImpl::BuildTable(const MemTable &mem, FileMeta *meta) {
   if (s.ok() && entries > 0) {
     // Read it back once: a table that does not open must not be recorded.
     std::shared_ptr<Table> t;
-    s = table_cache_->Get(number, meta->file_size, &t);
+    s = table_cache_->Open(number, meta->file_size, &t);
   }
   if (!s.ok() || entries == 0) {
     (void)env_->RemoveFile(path);
@@ -253,10 +253,8 @@ void DBImpl::DeleteObsoleteFiles() {
         break;
     }
     if (!obsolete) continue;
+    // A table's reader closed with its FileMeta (no live version lists it).
     const std::string file = path_ + "/" + name;
-    if (ParseFileName(name, &number) == FileType::kTable) {
-      table_cache_->Evict(number);
-    }
     Status s = env_->RemoveFile(file);
     if (s.ok()) {
       removed = true;

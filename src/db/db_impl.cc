@@ -21,7 +21,7 @@ DBImpl::DBImpl(const Options &options, std::string path)
   block_cache_ = std::make_shared<BlockCache>(options_.block_cache_capacity);
   table_options_.block_size = options_.block_size;
   table_options_.bloom_bits_per_key = options_.bloom_bits_per_key;
-  table_options_.block_cache = block_cache_.get();
+  table_options_.block_cache = block_cache_;
   table_cache_ = std::make_shared<TableCache>(
       env_, path_, table_options_,
       static_cast<size_t>(std::max(options_.max_open_files, 1)));
@@ -166,18 +166,29 @@ Status DBImpl::GetFromTables(const Version &v, std::string_view key,
   *done = false;
   std::string scratch;
   std::string *out = value != nullptr ? value : &scratch;
+  const uint64_t hash = Table::FilterHash(key);  // once for every table
+  uint64_t checks = 0, negatives = 0;
   auto probe = [&](const FileMeta &f) -> Status {
-    std::shared_ptr<Table> t;
-    Status s = table_cache_->Get(f.number, f.file_size, &t);
+    const Table *t = nullptr;
+    Status s = table_cache_->Find(f, &t);  // inside the caller's section
     if (!s.ok()) return s;
     Table::GetResult r = Table::GetResult::kAbsent;
     Table::FilterOutcome filter;
-    s = t->Get(key, seq, &r, out, &filter);
-    if (filter.checked) stat_bloom_checks_.fetch_add(1);
-    if (filter.negative) stat_bloom_negatives_.fetch_add(1);
+    s = t->Get(key, hash, seq, &r, out, &filter);
+    checks += filter.checked;
+    negatives += filter.negative;
     if (!s.ok()) return s;
     return TableAnswer(r, done);
   };
+  // One add per counter and read, on a stripe of this thread's.
+  struct Count {
+    DBImpl *db;
+    const uint64_t &checks, &negatives;
+    ~Count() {
+      if (checks != 0) db->stat_bloom_checks_.Add(checks);
+      if (negatives != 0) db->stat_bloom_negatives_.Add(negatives);
+    }
+  } count{this, checks, negatives};
   for (const FileRef &f : v.files(0)) {
     if (key < std::string_view(f->smallest_key) ||
         key > std::string_view(f->largest_key)) {
@@ -250,8 +261,8 @@ Status DBImpl::GetFrom(const ReadView &v, SequenceNumber seq,
 }
 
 std::unique_ptr<InternalIterator> DBImpl::NewTableIterator(const FileMeta &f) {
-  std::shared_ptr<Table> t;
-  Status s = table_cache_->Get(f.number, f.file_size, &t);
+  std::shared_ptr<const Table> t;
+  Status s = table_cache_->FindShared(f, &t);
   if (!s.ok()) return NewErrorIterator(std::move(s));
   return t->NewIterator();
 }
@@ -274,15 +285,13 @@ std::unique_ptr<InternalIterator> DBImpl::NewInternalIterator(
     }
     // Captures what it needs by value: the iterator may outlive the DB.
     auto cache = table_cache_;
-    auto block_cache = block_cache_;
     auto version = rs.version;
     children.push_back(NewLevelIterator(
         std::move(lf),
-        [cache, block_cache, version,
-         level](size_t i) -> std::unique_ptr<InternalIterator> {
+        [cache, version, level](size_t i) -> std::unique_ptr<InternalIterator> {
           const FileMeta &f = *version->files(level)[i];
-          std::shared_ptr<Table> t;
-          Status s = cache->Get(f.number, f.file_size, &t);
+          std::shared_ptr<const Table> t;
+          Status s = cache->FindShared(f, &t);
           if (!s.ok()) return NewErrorIterator(std::move(s));
           return t->NewIterator();
         }));
@@ -295,11 +304,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions &options) {
   Status s = GetReadState(options, &rs);
   if (!s.ok()) return NewErrorDBIterator(std::move(s));
   auto it = NewInternalIterator(rs);
-  // The pin keeps the version's files (and the caches) alive.
-  auto pin = std::make_shared<
-      std::pair<std::shared_ptr<const Version>, std::shared_ptr<BlockCache>>>(
-      rs.version, block_cache_);
-  return NewDBIterator(std::move(it), rs.seq, std::move(pin), options);
+  // The pin keeps the version's files alive (tables hold the caches).
+  return NewDBIterator(std::move(it), rs.seq, rs.version, options);
 }
 
 std::shared_ptr<const Snapshot> DBImpl::GetSnapshot() {

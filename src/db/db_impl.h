@@ -34,6 +34,7 @@
 #include "table/table_cache.h"
 #include "table/table_options.h"
 #include "util/epoch.h"
+#include "util/striped_counter.h"
 #include "version/compaction.h"
 #include "version/version_set.h"
 #include "wal/log_writer.h"
@@ -256,7 +257,8 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_flush_written_{0}, stat_wal_written_{0};
   std::atomic<uint64_t> stat_user_written_{0}, stat_write_stalls_{0};
   // Bloom filter use by Gets since open (tables come and go; these don't).
-  std::atomic<uint64_t> stat_bloom_checks_{0}, stat_bloom_negatives_{0};
+  // Striped: every read adds to them.
+  StripedCounter stat_bloom_checks_, stat_bloom_negatives_;
 
   JobRunner jobs_;
   std::string recovery_report_;  // set during Open, read-only afterwards

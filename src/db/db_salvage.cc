@@ -92,8 +92,8 @@ Status DBImpl::SalvageTable(uint64_t number, uint64_t size, FileMeta *meta) {
     return Status::IOError("salvaging " + path + ": " + s.message(),
                            s.sys_errno());
   }
-  table_cache_->Evict(number);
-  // Keep the damaged original; then the salvaged table takes its place
+  // Keep the damaged original (its reader belongs to the FileMeta being
+  // replaced); then the salvaged table takes its place
   // (same number: a level-0 table keeps its place in the newest-first
   // order) in one rename.
   const std::string lost_dir = path_ + "/lost";
@@ -115,7 +115,7 @@ Status DBImpl::SalvageTable(uint64_t number, uint64_t size, FileMeta *meta) {
   *meta = out.meta();
   if (meta->number != 0) {
     std::shared_ptr<Table> t;  // read it back once, as a flush does
-    s = table_cache_->Get(number, meta->file_size, &t);
+    s = table_cache_->Open(number, meta->file_size, &t);
     if (!s.ok()) return s;
   }
   for (const TableSkip &r : skipped) {
@@ -154,7 +154,7 @@ Status DBImpl::SalvageTables() {
                                std::to_string(f->file_size));
       } else {
         std::shared_ptr<Table> t;
-        s = table_cache_->Get(f->number, size, &t);
+        s = table_cache_->Open(f->number, size, &t);
         if (s.ok()) s = t->VerifyChecksums([](uint64_t) { return true; });
       }
       if (s.ok()) continue;
@@ -288,7 +288,7 @@ Status DBImpl::RebuildFromTables(const std::string &why) {
     s = env_->GetFileSize(p, &size);
     if (!s.ok()) return s;
     std::shared_ptr<Table> t;
-    s = table_cache_->Get(n, size, &t);
+    s = table_cache_->Open(n, size, &t);
     if (s.ok()) s = t->VerifyChecksums([](uint64_t) { return true; });
     if (!s.ok()) {
       if (!s.IsCorruption()) return s;
@@ -297,7 +297,7 @@ Status DBImpl::RebuildFromTables(const std::string &why) {
       s = SalvageTable(n, size, &m);
       if (!s.ok()) return s;
       if (m.number == 0) continue;
-      s = table_cache_->Get(n, m.file_size, &t);
+      s = table_cache_->Open(n, m.file_size, &t);
       if (!s.ok()) return s;
     }
     inputs.push_back(t->NewIterator());

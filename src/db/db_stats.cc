@@ -46,8 +46,8 @@ void DBImpl::GetStats(DbStats *st) {
   st->wal_bytes_written = stat_wal_written_.load();
   st->user_bytes_written = stat_user_written_.load();
   st->write_stalls = stat_write_stalls_.load();
-  st->bloom_checks = stat_bloom_checks_.load();
-  st->bloom_negatives = stat_bloom_negatives_.load();
+  st->bloom_checks = stat_bloom_checks_.Sum();
+  st->bloom_negatives = stat_bloom_negatives_.Sum();
   if (st->user_bytes_written > 0) {
     st->write_amplification =
         static_cast<double>(st->wal_bytes_written + st->flush_bytes_written +

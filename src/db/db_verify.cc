@@ -169,7 +169,7 @@ Status DBImpl::Verify(const ProgressFn &progress, std::string *report) {
     for (const FileRef &f : version->files(level)) {
       const std::string p = TableFileName(path_, f->number);
       std::shared_ptr<Table> t;
-      s = table_cache_->Get(f->number, f->file_size, &t);
+      s = table_cache_->Open(f->number, f->file_size, &t);
       if (s.ok()) {
         bool cancelled = false;
         s = t->VerifyChecksums([&](uint64_t bytes) {

@@ -253,4 +253,23 @@ std::unique_ptr<InternalIterator> Block::NewIterator(
   return std::make_unique<BlockIter>(this, path, std::move(owner));
 }
 
+Status Block::Find(std::string_view user_key, uint64_t tag,
+                   const std::string *path, Probe *probe, uint64_t *entry_tag,
+                   std::string_view *value) const {
+  BlockIter it(this, path, nullptr);
+  it.Seek(user_key, tag);
+  if (!it.Valid()) {
+    *probe = Probe::kPastEnd;
+    return it.status();
+  }
+  if (it.user_key() != user_key) {
+    *probe = Probe::kOtherKey;
+    return Status::OK();
+  }
+  *probe = Probe::kFound;
+  *entry_tag = it.tag();
+  *value = it.value();
+  return Status::OK();
+}
+
 }  // namespace shale

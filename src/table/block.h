@@ -43,6 +43,17 @@ class Block {
   std::unique_ptr<InternalIterator> NewIterator(
       const std::string *path, std::shared_ptr<const void> owner) const;
 
+  // A point lookup, without allocating an iterator: where the first entry
+  // >= (user_key, tag) in internal order is.
+  enum class Probe {
+    kFound,     // it is an entry of user_key: *entry_tag, *value (a view
+                // of the block) are set
+    kOtherKey,  // it is another key's: no entry of user_key visible at tag
+    kPastEnd,   // every entry is smaller: the answer is in a later block
+  };
+  Status Find(std::string_view user_key, uint64_t tag, const std::string *path,
+              Probe *probe, uint64_t *entry_tag, std::string_view *value) const;
+
  private:
   friend class BlockIter;
   Block(std::string contents, BlockKind kind, uint64_t offset,

@@ -80,9 +80,8 @@ bool BloomFilterReader::Parse(std::string_view contents) {
   return true;
 }
 
-bool BloomFilterReader::KeyMayMatch(std::string_view user_key) const {
+bool BloomFilterReader::HashMayMatch(uint64_t h) const {
   if (num_bits_ == 0) return true;
-  const uint64_t h = BloomHash(user_key);
   const uint64_t h1 = h & 0xffffffffu;
   const uint64_t h2 = (h >> 32) | 1;
   for (int i = 0; i < k_; ++i) {

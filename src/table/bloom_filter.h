@@ -39,7 +39,11 @@ class BloomFilterReader {
  public:
   bool Parse(std::string_view contents);
   // False only if the key was certainly not added.
-  bool KeyMayMatch(std::string_view user_key) const;
+  bool KeyMayMatch(std::string_view user_key) const {
+    return HashMayMatch(BloomHash(user_key));
+  }
+  // As KeyMayMatch, given BloomHash(user_key).
+  bool HashMayMatch(uint64_t hash) const;
 
  private:
   std::string_view bits_;

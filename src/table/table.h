@@ -1,6 +1,8 @@
 // Table: a reader of one immutable table file. Open reads and checks the
-// footer, index and filter; data blocks are read on demand through the
-// block cache. Thread-safe; held by shared_ptr (iterators keep it alive).
+// footer, the index (decoded into a TableIndex) and the filter, which stay
+// in memory while the table is open; data blocks are read on demand
+// through the block cache, where each block has a slot of its own.
+// Thread-safe; held by shared_ptr (iterators keep it alive).
 #pragma once
 
 #include <cstdint>
@@ -20,7 +22,7 @@ class RandomAccessFile;
 class Table : public std::enable_shared_from_this<Table> {
  public:
   // Corruption (naming path, and the block and offset) if the footer,
-  // index or filter is damaged. file_number keys the block cache.
+  // index or filter is damaged.
   static Status Open(const TableOptions &options,
                      std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
                      uint64_t file_number, std::string path,
@@ -28,18 +30,25 @@ class Table : public std::enable_shared_from_this<Table> {
   virtual ~Table() = default;
 
   enum class GetResult { kAbsent, kFound, kDeleted };
-  // What the bloom filter did for one Get.
+  // What the filter did for one Get.
   struct FilterOutcome {
     bool checked = false;   // the filter was consulted
     bool negative = false;  // ... and ruled the key out
   };
   // The newest entry of user_key with sequence <= seq (tag >> 8). Consults
-  // the bloom filter first: kAbsent without reading a data block when the
-  // filter rules the key out. *filter (may be nullptr) receives what the
-  // filter did.
-  virtual Status Get(std::string_view user_key, uint64_t seq, GetResult *result,
-                     std::string *value,
+  // the filter first: kAbsent without reading a data block when it rules
+  // the key out. key_hash is FilterHash(user_key) (the caller computes it
+  // once for every table it probes). *filter (may be nullptr) receives
+  // what the filter did.
+  virtual Status Get(std::string_view user_key, uint64_t key_hash, uint64_t seq,
+                     GetResult *result, std::string *value,
                      FilterOutcome *filter = nullptr) const = 0;
+  Status Get(std::string_view user_key, uint64_t seq, GetResult *result,
+             std::string *value, FilterOutcome *filter = nullptr) const {
+    return Get(user_key, FilterHash(user_key), seq, result, value, filter);
+  }
+  // The hash Get takes.
+  static uint64_t FilterHash(std::string_view user_key);
 
   // Iterates every entry. Errors (a bad block checksum) surface through
   // the iterator's status() naming the file and offset.
@@ -55,9 +64,6 @@ class Table : public std::enable_shared_from_this<Table> {
   virtual const std::string &path() const = 0;
   // Entries (all versions and tombstones), from the meta block.
   virtual uint64_t num_entries() const = 0;
-  // Filter statistics for measuring the false-positive rate.
-  virtual uint64_t filter_checks() const = 0;     // Gets that consulted it
-  virtual uint64_t filter_negatives() const = 0;  // ... and were ruled out
 };
 
 }  // namespace shale

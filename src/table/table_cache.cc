@@ -1,135 +1,176 @@
 #include "table/table_cache.h"
 
-#include <cinttypes>
+#include <algorithm>
 #include <cstdio>
-#include <list>
 #include <mutex>
-#include <unordered_map>
+#include <vector>
 
-#include "cache/block_cache.h"
 #include "env/env.h"
+#include "util/epoch.h"
+#include "version/version_edit.h"
 
 namespace shale {
 
-struct TableCache::Impl {
-  Env *env;
+// A reader the cache holds, attached to one FileMeta's slot.
+struct OpenTable final : epoch::Retirable {
+  std::shared_ptr<Table> table;
+  std::shared_ptr<TableCache::Core> core;  // outlives the TableCache if need be
+  TableSlot *slot = nullptr;  // guarded by core->mu; nullptr once detached
+  size_t pos = 0;             // index in core->ring, guarded by core->mu
+  // Set by reads, cleared by the eviction hand (relaxed: a lost update
+  // only changes which reader closes first).
+  std::atomic<bool> referenced{true};
+};
+
+struct TableCache::Core {
+  Env *env = nullptr;
   std::string dbpath;
   TableOptions options;
-  size_t capacity;
+  size_t capacity = 1;
 
-  struct Entry {
-    std::shared_ptr<Table> table;
-    std::list<uint64_t>::iterator lru_pos;
-  };
   mutable std::mutex mu;
-  std::list<uint64_t> lru;  // front: most recently used file number
-  std::unordered_map<uint64_t, Entry> map;
-  // Bumped by every Evict, so that an open racing with the eviction of the
-  // same file does not put the reader back.
-  uint64_t evictions = 0;
+  std::vector<OpenTable *> ring;  // guarded by mu
+  size_t hand = 0;                // guarded by mu
 
-  std::string PathOf(uint64_t file_number) const {
+  std::string PathOf(uint64_t number) const {
     char name[32];
     std::snprintf(name, sizeof(name), "/%06llu.sst",
-                  static_cast<unsigned long long>(file_number));
+                  static_cast<unsigned long long>(number));
     return dbpath + name;
   }
 
-  // Called with mu held; drops readers past the capacity (their memory goes
-  // when their last user lets go, after the lock is released).
-  void Trim(std::vector<std::shared_ptr<Table>> *dropped) {
-    while (map.size() > capacity && !lru.empty()) {
-      auto it = map.find(lru.back());
-      dropped->push_back(std::move(it->second.table));
-      map.erase(it);
-      lru.pop_back();
+  Status OpenFile(uint64_t number, uint64_t file_size,
+                  std::shared_ptr<Table> *out) const {
+    const std::string path = PathOf(number);
+    uint64_t actual = 0;
+    Status s = env->GetFileSize(path, &actual);
+    if (!s.ok()) return s;
+    if (actual != file_size) {
+      return Status::Corruption(
+          path + ": table file is " + std::to_string(actual) +
+          " bytes, the manifest says " + std::to_string(file_size));
+    }
+    std::unique_ptr<RandomAccessFile> file;
+    s = env->NewRandomAccessFile(path, &file);
+    if (!s.ok()) return s;
+    return Table::Open(options, std::move(file), file_size, number, path, out);
+  }
+
+  // REQUIRES: mu held. Takes o out of the ring and off its slot.
+  void Detach(OpenTable *o) {
+    o->slot->open_.store(nullptr, std::memory_order_release);
+    o->slot = nullptr;
+    OpenTable *last = ring.back();
+    ring[o->pos] = last;
+    last->pos = o->pos;
+    ring.pop_back();
+  }
+
+  // REQUIRES: mu held. Closes readers beyond the capacity, sparing each
+  // recently used one once.
+  void Trim() {
+    size_t spared = 0;
+    while (ring.size() > capacity) {
+      if (hand >= ring.size()) hand = 0;
+      OpenTable *o = ring[hand];
+      if (o->referenced.exchange(false, std::memory_order_relaxed) &&
+          spared++ < 2 * ring.size()) {
+        ++hand;
+        continue;
+      }
+      Detach(o);
+      epoch::Retire(o);  // a section may still be reading it
     }
   }
 };
 
+void TableSlot::Close() noexcept {
+  epoch::ReadSection section;  // keeps a reader the cache retires alive
+  OpenTable *o = open_.load(std::memory_order_acquire);
+  if (o == nullptr) return;
+  const std::shared_ptr<TableCache::Core> core = o->core;
+  std::lock_guard<std::mutex> g(core->mu);
+  if (open_.load(std::memory_order_relaxed) != o) return;  // closed meanwhile
+  core->Detach(o);
+  epoch::Retire(o);
+}
+
 TableCache::TableCache(Env *env, std::string dbpath,
                        const TableOptions &options, size_t max_open_files)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->env = env;
-  impl_->dbpath = std::move(dbpath);
-  impl_->options = options;
-  impl_->capacity = max_open_files == 0 ? 1 : max_open_files;
+    : core_(std::make_shared<Core>()) {
+  core_->env = env;
+  core_->dbpath = std::move(dbpath);
+  core_->options = options;
+  core_->capacity = max_open_files == 0 ? 1 : max_open_files;
 }
 
 TableCache::~TableCache() = default;
 
-Status TableCache::Get(uint64_t file_number, uint64_t file_size,
-                       std::shared_ptr<Table> *out) {
-  Impl &im = *impl_;
-  out->reset();
-  uint64_t evictions_before;
-  {
-    std::lock_guard<std::mutex> l(im.mu);
-    auto it = im.map.find(file_number);
-    if (it != im.map.end()) {
-      im.lru.splice(im.lru.begin(), im.lru, it->second.lru_pos);
-      *out = it->second.table;
-      return Status::OK();
-    }
-    evictions_before = im.evictions;
+OpenTable *TableCache::Loaded(const FileMeta &f) {
+  OpenTable *o = f.table.open_.load(std::memory_order_acquire);
+  if (o != nullptr && !o->referenced.load(std::memory_order_relaxed)) {
+    o->referenced.store(true, std::memory_order_relaxed);
   }
+  return o;
+}
 
-  // Open without the lock: two threads may open the same file at once;
-  // the first to come back wins and the other's reader is dropped.
-  const std::string path = im.PathOf(file_number);
-  uint64_t actual_size = 0;
-  Status s = im.env->GetFileSize(path, &actual_size);
-  if (!s.ok()) return s;
-  if (actual_size != file_size) {
-    return Status::Corruption(
-        path + ": table file is " + std::to_string(actual_size) +
-        " bytes, the manifest says " + std::to_string(file_size));
-  }
-  std::unique_ptr<RandomAccessFile> file;
-  s = im.env->NewRandomAccessFile(path, &file);
-  if (!s.ok()) return s;
-  std::shared_ptr<Table> table;
-  s = Table::Open(im.options, std::move(file), file_size, file_number, path,
-                  &table);
-  if (!s.ok()) return s;
-
-  std::vector<std::shared_ptr<Table>> dropped;
-  std::lock_guard<std::mutex> l(im.mu);
-  auto it = im.map.find(file_number);
-  if (it != im.map.end()) {  // another thread opened it first
-    im.lru.splice(im.lru.begin(), im.lru, it->second.lru_pos);
-    dropped.push_back(std::move(table));
-    *out = it->second.table;
+Status TableCache::Find(const FileMeta &f, const Table **out) {
+  *out = nullptr;
+  if (OpenTable *o = Loaded(f); o != nullptr) {
+    *out = o->table.get();
     return Status::OK();
   }
-  *out = table;
-  if (im.evictions != evictions_before) return Status::OK();  // not cached
-  im.lru.push_front(file_number);
-  im.map.emplace(file_number, Impl::Entry{std::move(table), im.lru.begin()});
-  im.Trim(&dropped);
+  // Open without the lock; two readers may open the same file at once,
+  // and the first to attach its reader wins.
+  std::shared_ptr<Table> table;
+  Status s = core_->OpenFile(f.number, f.file_size, &table);
+  if (!s.ok()) return s;
+  auto fresh = std::make_unique<OpenTable>();
+  std::shared_ptr<Table> spare;  // a reader that lost the race goes unlocked
+  {
+    std::lock_guard<std::mutex> g(core_->mu);
+    if (OpenTable *o = f.table.open_.load(std::memory_order_relaxed)) {
+      spare = std::move(table);
+      *out = o->table.get();
+      return Status::OK();
+    }
+    if (core_->ring.size() == core_->ring.capacity()) {
+      core_->ring.reserve(
+          std::max<size_t>(16, 2 * core_->ring.capacity()));  // may throw
+    }
+    fresh->table = std::move(table);
+    fresh->core = core_;
+    fresh->slot = &f.table;
+    fresh->pos = core_->ring.size();
+    core_->ring.push_back(fresh.get());
+    *out = fresh->table.get();
+    f.table.open_.store(fresh.release(), std::memory_order_release);
+    core_->Trim();
+  }
+  epoch::ReclaimIfMany();
   return Status::OK();
 }
 
-void TableCache::Evict(uint64_t file_number) {
-  std::shared_ptr<Table> dropped;
-  {
-    std::lock_guard<std::mutex> l(impl_->mu);
-    ++impl_->evictions;
-    auto it = impl_->map.find(file_number);
-    if (it != impl_->map.end()) {
-      dropped = std::move(it->second.table);
-      impl_->lru.erase(it->second.lru_pos);
-      impl_->map.erase(it);
-    }
-  }
-  if (impl_->options.block_cache != nullptr) {
-    impl_->options.block_cache->EraseFile(file_number);
-  }
+Status TableCache::FindShared(const FileMeta &f,
+                              std::shared_ptr<const Table> *out) {
+  out->reset();
+  epoch::ReadSection section;
+  const Table *t = nullptr;
+  Status s = Find(f, &t);
+  if (!s.ok()) return s;
+  *out = t->shared_from_this();  // alive: the section began before Find
+  return Status::OK();
+}
+
+Status TableCache::Open(uint64_t file_number, uint64_t file_size,
+                        std::shared_ptr<Table> *out) const {
+  out->reset();
+  return core_->OpenFile(file_number, file_size, out);
 }
 
 size_t TableCache::open_tables() const {
-  std::lock_guard<std::mutex> l(impl_->mu);
-  return impl_->map.size();
+  std::lock_guard<std::mutex> g(core_->mu);
+  return core_->ring.size();
 }
 
 }  // namespace shale

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 namespace shale {
 
@@ -16,8 +17,9 @@ struct TableOptions {
   int bloom_bits_per_key = 10;
   // Verify the CRC32C of every block read (always on; kept for tests).
   bool verify_checksums = true;
-  // Not owned; may be nullptr (no caching).
-  BlockCache *block_cache = nullptr;
+  // Shared by the db's tables (which keep it alive); may be nullptr (no
+  // caching).
+  std::shared_ptr<BlockCache> block_cache;
 };
 
 }  // namespace shale

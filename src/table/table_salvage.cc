@@ -183,8 +183,8 @@ class Salvager {
               0) {
         return Status::OK();
       }
-      entries.push_back({std::string(it->user_key()), it->tag(),
-                         std::string(it->value())});
+      entries.push_back(
+          {std::string(it->user_key()), it->tag(), std::string(it->value())});
       prev_key = &entries.back().key;
       prev_tag = it->tag();
     }

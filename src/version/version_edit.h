@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "table/table_slot.h"
 #include "util/status.h"
 
 namespace shale {
@@ -27,6 +28,8 @@ struct FileMeta {
   // Entries in the table (all versions and tombstones); 0 when unknown
   // (a manifest written before the count was recorded).
   uint64_t num_entries = 0;
+  // The open reader, when TableCache has one (not part of the manifest).
+  mutable TableSlot table;
 };
 
 using FileRef = std::shared_ptr<const FileMeta>;

@@ -171,9 +171,12 @@ TEST(Epoch, ReadersNeverSeeAFreedObject) {
       }
     });
   }
-  for (int i = 0; i < 20000; ++i) {
+  while (reads.load() == 0) std::this_thread::yield();
+  // Replace and reclaim until the readers have read a good many times.
+  for (int i = 0; i < 20000 || reads.load() < 20000; ++i) {
     Tracked *old = current.exchange(new Tracked, std::memory_order_acq_rel);
     RetireTracked(old);
+    if (i % 64 == 0) epoch::Reclaim();
   }
   stop = true;
   for (auto &t : readers) t.join();

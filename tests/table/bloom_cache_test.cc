@@ -13,6 +13,8 @@
 #include "table/table_builder.h"
 #include "table/table_cache.h"
 #include "table_test_util.h"
+#include "util/epoch.h"
+#include "version/version_edit.h"
 
 namespace shale::test {
 namespace {
@@ -73,77 +75,141 @@ std::shared_ptr<const Block> MakeBlock() {
   return b;
 }
 
-TEST(BlockCacheTest, LruOrderCapacityAndCounts) {
-  BlockCache cache(1000, 0);
-  for (uint64_t i = 0; i < 10; ++i) cache.Insert(1, i, MakeBlock(), 100);
-  EXPECT_EQ(cache.usage(), 1000u);
-  EXPECT_NE(cache.Lookup(1, 0), nullptr);  // 0 becomes most recent
-  cache.Insert(1, 10, MakeBlock(), 100);   // evicts 1, the least recent
-  EXPECT_EQ(cache.Lookup(1, 1), nullptr);
-  EXPECT_NE(cache.Lookup(1, 0), nullptr);
-  EXPECT_NE(cache.Lookup(1, 2), nullptr);
-  EXPECT_EQ(cache.hits(), 3u);
-  EXPECT_EQ(cache.misses(), 1u);
-  cache.Insert(1, 11, MakeBlock(), 350);  // evicts 3, 4, 5, 6
-  EXPECT_LE(cache.usage(), cache.capacity());
-  for (uint64_t i : {3, 4, 5, 6}) EXPECT_EQ(cache.Lookup(1, i), nullptr) << i;
-  for (uint64_t i : {0, 2, 7}) EXPECT_NE(cache.Lookup(1, i), nullptr) << i;
-  // Larger than the whole cache: not kept.
-  cache.Insert(2, 0, MakeBlock(), 5000);
-  EXPECT_EQ(cache.Lookup(2, 0), nullptr);
-  EXPECT_LE(cache.usage(), cache.capacity());
-  // Replacing an entry does not double-count it.
-  const size_t before = cache.usage();
-  cache.Insert(1, 0, MakeBlock(), 100);
-  EXPECT_EQ(cache.usage(), before);
+// Slots as a table keeps them, one per block.
+struct Slots {
+  explicit Slots(size_t n) : n(n), slots(new BlockCache::Slot[n]()) {}
+  size_t n;
+  std::unique_ptr<BlockCache::Slot[]> slots;
+  BlockCache::Slot *at(size_t i) { return &slots[i]; }
+};
+
+bool Cached(BlockCache &cache, Slots &s, size_t i) {
+  epoch::ReadSection section;
+  return cache.Lookup(*s.at(i)) != nullptr;
 }
 
-TEST(BlockCacheTest, EraseFileAndPinnedBlocks) {
-  BlockCache cache(10000, 2);
-  for (uint64_t i = 0; i < 20; ++i) {
-    cache.Insert(5, i * 4096, MakeBlock(), 100);
-    cache.Insert(6, i * 4096, MakeBlock(), 100);
+TEST(BlockCacheTest, ClockEvictionCapacityAndCounts) {
+  BlockCache cache(1000);
+  Slots s(20);
+  for (size_t i = 0; i < 10; ++i) cache.Insert(s.at(i), MakeBlock(), 100);
+  EXPECT_EQ(cache.usage(), 1000u);
+  EXPECT_EQ(cache.entries(), 10u);
+  // New entries start referenced: the first eviction sweeps them all once.
+  cache.Insert(s.at(10), MakeBlock(), 100);
+  EXPECT_EQ(cache.entries(), 10u);
+  std::vector<size_t> used;
+  uint64_t probes = 0;
+  for (size_t i = 0; i < 10 && used.size() < 3; ++i, ++probes) {
+    if (Cached(cache, s, i)) used.push_back(i);
   }
-  std::shared_ptr<const Block> pinned = cache.Lookup(5, 0);
+  ASSERT_EQ(used.size(), 3u);
+  EXPECT_EQ(cache.hits(), 3u);
+  EXPECT_EQ(cache.misses(), probes - 3);
+  // Five more evictions among the seven blocks not used since the sweep:
+  // the used ones are spared.
+  for (size_t i = 11; i < 16; ++i) cache.Insert(s.at(i), MakeBlock(), 100);
+  for (size_t i : used) EXPECT_TRUE(Cached(cache, s, i)) << i;
+  EXPECT_EQ(cache.usage(), 1000u);
+  size_t cached = 0;
+  for (size_t i = 0; i < 16; ++i) cached += Cached(cache, s, i);
+  EXPECT_EQ(cached, 10u);
+  EXPECT_EQ(cache.hits(), 3u + 3u + 10u);  // used, used again, the scan
+  EXPECT_EQ(cache.misses(), probes - 3 + 6u);
+  // A bigger block evicts as many as it needs.
+  cache.Insert(s.at(16), MakeBlock(), 350);
+  EXPECT_LE(cache.usage(), cache.capacity());
+  EXPECT_TRUE(Cached(cache, s, 16));
+  // Larger than the whole cache: handed back, not kept.
+  auto big = MakeBlock();
+  EXPECT_EQ(cache.Insert(s.at(17), big, 5000), big);
+  EXPECT_FALSE(Cached(cache, s, 17));
+  // A slot filled by another reader first keeps the first block.
+  auto first = MakeBlock(), second = MakeBlock();
+  cache.Insert(s.at(18), first, 100);
+  EXPECT_EQ(cache.Insert(s.at(18), second, 100), first);
+  EXPECT_LE(cache.usage(), cache.capacity());
+  cache.EraseSlots(s.slots.get(), s.n);
+  EXPECT_EQ(cache.usage(), 0u);
+  EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST(BlockCacheTest, EraseSlotsKeepsBlocksInUse) {
+  BlockCache cache(10000);
+  Slots a(20), b(20);
+  for (size_t i = 0; i < 20; ++i) {
+    cache.Insert(a.at(i), MakeBlock(), 100);
+    cache.Insert(b.at(i), MakeBlock(), 100);
+  }
+  std::shared_ptr<const Block> pinned = cache.LookupShared(*a.at(0));
   ASSERT_NE(pinned, nullptr);
-  cache.EraseFile(5);
-  for (uint64_t i = 0; i < 20; ++i) {
-    EXPECT_EQ(cache.Lookup(5, i * 4096), nullptr);
-    EXPECT_NE(cache.Lookup(6, i * 4096), nullptr);
+  cache.EraseSlots(a.slots.get(), a.n);
+  for (size_t i = 0; i < 20; ++i) {
+    EXPECT_FALSE(Cached(cache, a, i));
+    EXPECT_TRUE(Cached(cache, b, i));
   }
   EXPECT_EQ(cache.entries(), 20u);
   EXPECT_EQ(cache.usage(), 2000u);
-  // Evicted but still pinned: the block stays usable.
+  // Erased but still referenced: the block stays usable.
   auto it = pinned->NewIterator(nullptr, nullptr);
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid());
   EXPECT_EQ(pinned.use_count(), 1);
+  cache.EraseSlots(b.slots.get(), b.n);
+}
+
+// An evicted block stays valid for the section that looked it up, and is
+// freed after it (ASan would report a use after free).
+TEST(BlockCacheTest, EvictionWaitsForTheReadersSection) {
+  BlockCache cache(200);
+  Slots s(10);
+  auto block = MakeBlock();
+  std::weak_ptr<const Block> watch = block;
+  cache.Insert(s.at(0), std::move(block), 100);
+  {
+    epoch::ReadSection section;
+    const Block *b = cache.Lookup(*s.at(0));
+    ASSERT_NE(b, nullptr);
+    for (size_t i = 1; i < 10; ++i) cache.Insert(s.at(i), MakeBlock(), 100);
+    EXPECT_FALSE(Cached(cache, s, 0)) << "evicted";
+    epoch::Reclaim();
+    EXPECT_FALSE(watch.expired()) << "freed under a section that uses it";
+    auto it = b->NewIterator(nullptr, nullptr);
+    it->SeekToFirst();
+  }
+  epoch::Reclaim();
+  EXPECT_TRUE(watch.expired());
+  cache.EraseSlots(s.slots.get(), s.n);
 }
 
 TEST(BlockCacheTest, ZeroCapacityKeepsNothing) {
   BlockCache cache(0);
-  cache.Insert(1, 0, MakeBlock(), 1);
-  EXPECT_EQ(cache.Lookup(1, 0), nullptr);
+  Slots s(1);
+  auto b = MakeBlock();
+  EXPECT_EQ(cache.Insert(s.at(0), b, 1), b);
+  EXPECT_FALSE(Cached(cache, s, 0));
   EXPECT_EQ(cache.usage(), 0u);
 }
 
 TEST(BlockCacheTest, ConcurrentUse) {
-  BlockCache cache(64 * 100, 3);
+  BlockCache cache(64 * 100);
+  Slots s(500);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&cache, t] {
-      for (uint64_t i = 0; i < 20000; ++i) {
-        const uint64_t file = (i + t) % 7, off = (i * 31) % 500;
-        if (auto b = cache.Lookup(file, off); b == nullptr) {
-          cache.Insert(file, off, MakeBlock(), 64);
+    threads.emplace_back([&cache, &s, t] {
+      for (size_t i = 0; i < 20000; ++i) {
+        const size_t k = (i * 31 + t) % s.n;
+        epoch::ReadSection section;
+        if (cache.Lookup(*s.at(k)) == nullptr) {
+          cache.Insert(s.at(k), MakeBlock(), 64);
         }
-        if (i % 997 == 0) cache.EraseFile(file);
       }
     });
   }
   for (auto &th : threads) th.join();
   EXPECT_LE(cache.usage(), cache.capacity());
   EXPECT_EQ(cache.hits() + cache.misses(), 80000u);
+  cache.EraseSlots(s.slots.get(), s.n);
+  EXPECT_EQ(cache.entries(), 0u);
 }
 
 class TableCacheTest : public ::testing::Test {
@@ -177,69 +243,105 @@ class TableCacheTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(TableCacheTest, BoundedOpenTablesAndEvict) {
-  std::vector<uint64_t> sizes;
-  for (uint64_t n = 1; n <= 10; ++n) sizes.push_back(WriteTable(n));
-  BlockCache blocks(1 << 20);
+std::shared_ptr<FileMeta> Meta(uint64_t number, uint64_t size) {
+  auto f = std::make_shared<FileMeta>();
+  f->number = number;
+  f->file_size = size;
+  return f;
+}
+
+// Finds f's reader and reads one of its keys.
+testing::AssertionResult ReadsKey(TableCache &cache, const FileMeta &f,
+                                  const std::string &key,
+                                  const std::string &want) {
+  epoch::ReadSection section;
+  const Table *t = nullptr;
+  Status s = cache.Find(f, &t);
+  if (!s.ok()) return testing::AssertionFailure() << s.ToString();
+  if (t->file_number() != f.number) {
+    return testing::AssertionFailure() << "reader of " << t->file_number();
+  }
+  Table::GetResult r;
+  std::string v;
+  s = t->Get(key, kMaxSequence, &r, &v);
+  if (!s.ok() || r != Table::GetResult::kFound || v != want) {
+    return testing::AssertionFailure() << key << ": " << s.ToString();
+  }
+  return testing::AssertionSuccess();
+}
+
+TEST_F(TableCacheTest, BoundedOpenTablesAttachedToTheirFiles) {
+  std::vector<std::shared_ptr<FileMeta>> files;
+  for (uint64_t n = 1; n <= 10; ++n) files.push_back(Meta(n, WriteTable(n)));
   TableOptions opts;
-  opts.block_cache = &blocks;
+  opts.block_cache = std::make_shared<BlockCache>(1 << 20);
   TableCache cache(Env::Default(), dir_.string(), opts, 3);
   for (int round = 0; round < 3; ++round) {
-    for (uint64_t n = 1; n <= 10; ++n) {
-      std::shared_ptr<Table> t;
-      Status s = cache.Get(n, sizes[n - 1], &t);
-      ASSERT_TRUE(s.ok()) << s.ToString();
-      EXPECT_EQ(t->file_number(), n);
-      Table::GetResult r;
-      std::string v;
-      ASSERT_TRUE(
-          t->Get("f" + std::to_string(n) + "k7", kMaxSequence, &r, &v).ok());
-      EXPECT_EQ(r, Table::GetResult::kFound);
-      EXPECT_EQ(v, "v7");
+    for (const auto &f : files) {
+      EXPECT_TRUE(
+          ReadsKey(cache, *f, "f" + std::to_string(f->number) + "k7", "v7"));
       EXPECT_LE(cache.open_tables(), 3u);
     }
   }
   EXPECT_EQ(cache.open_tables(), 3u);
-  cache.Evict(10);
-  EXPECT_EQ(cache.open_tables(), 2u);
+  // A reader closes with its FileMeta (the file left every version).
+  for (auto &f : files) f.reset();
+  EXPECT_EQ(cache.open_tables(), 0u);
+  epoch::Synchronize();
+  epoch::Reclaim();
 
   // Size mismatch and missing files.
-  std::shared_ptr<Table> t;
-  Status s = cache.Get(1, sizes[0] + 1, &t);
+  auto wrong = Meta(1, WriteTable(1) + 1);
+  epoch::ReadSection section;
+  const Table *t = nullptr;
+  Status s = cache.Find(*wrong, &t);
   EXPECT_TRUE(s.IsCorruption());
   EXPECT_NE(s.message().find("000001.sst"), std::string::npos);
-  EXPECT_FALSE(cache.Get(99, 100, &t).ok());
+  EXPECT_FALSE(cache.Find(*Meta(99, 100), &t).ok());
   EXPECT_EQ(t, nullptr);
+  EXPECT_EQ(cache.open_tables(), 0u);
 }
 
-TEST_F(TableCacheTest, ConcurrentGets) {
+TEST_F(TableCacheTest, ReadersOutliveTheCache) {
+  auto f = Meta(3, WriteTable(3));
+  std::shared_ptr<const Table> held;
+  {
+    TableOptions opts;
+    TableCache cache(Env::Default(), dir_.string(), opts, 4);
+    ASSERT_TRUE(cache.FindShared(*f, &held).ok());
+    EXPECT_EQ(cache.open_tables(), 1u);
+  }
+  Table::GetResult r;
+  std::string v;
+  ASSERT_TRUE(held->Get("f3k9", kMaxSequence, &r, &v).ok());
+  EXPECT_EQ(v, "v9");
+  f.reset();  // closes the reader the destroyed cache left attached
+  ASSERT_TRUE(held->Get("f3k9", kMaxSequence, &r, &v).ok());
+  EXPECT_EQ(v, "v9");
+}
+
+TEST_F(TableCacheTest, ConcurrentFinds) {
   std::vector<uint64_t> sizes;
   for (uint64_t n = 1; n <= 6; ++n) sizes.push_back(WriteTable(n));
-  BlockCache blocks(256 << 10, 2);
   TableOptions opts;
-  opts.block_cache = &blocks;
+  opts.block_cache = std::make_shared<BlockCache>(256 << 10);
   TableCache cache(Env::Default(), dir_.string(), opts, 4);
+  std::vector<std::shared_ptr<FileMeta>> files;
+  for (uint64_t n = 1; n <= 6; ++n) files.push_back(Meta(n, sizes[n - 1]));
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 400; ++i) {
-        const uint64_t n = 1 + (i * 7 + t) % 6;
-        std::shared_ptr<Table> table;
-        if (!cache.Get(n, sizes[n - 1], &table).ok()) {
-          ++failures;
-          continue;
-        }
-        Table::GetResult r;
-        std::string v;
-        if (!table
-                 ->Get("f" + std::to_string(n) + "k" + std::to_string(i % 300),
-                       kMaxSequence, &r, &v)
-                 .ok() ||
-            r != Table::GetResult::kFound) {
+        const size_t n = (i * 7 + t) % 6;
+        // Each thread its own FileMetas too, as versions come and go.
+        auto own = i % 50 == 0 ? Meta(n + 1, sizes[n]) : files[n];
+        if (!ReadsKey(
+                cache, *own,
+                "f" + std::to_string(n + 1) + "k" + std::to_string(i % 300),
+                "v" + std::to_string(i % 300))) {
           ++failures;
         }
-        if (i % 50 == 0) cache.Evict(n);
       }
     });
   }

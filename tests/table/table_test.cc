@@ -63,9 +63,10 @@ class TableRoundTrip : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
   const Model &m = SharedBigModel();
-  BlockCache cache(GetParam());
+  auto shared_cache = std::make_shared<BlockCache>(GetParam());
+  BlockCache &cache = *shared_cache;
   TableOptions opts;
-  opts.block_cache = &cache;
+  opts.block_cache = shared_cache;
   std::string bytes = BuildTable(opts, m);
   std::shared_ptr<Table> table;
   Status s = OpenTable(opts, bytes, &table);
@@ -76,6 +77,7 @@ TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
   std::mt19937 rng(99);
   const uint64_t max_seq = m.rbegin()->first.tag >> 8;
   int found = 0, deleted = 0;
+  uint64_t checks = 0, negatives = 0;
   for (int n = 0; n < 20000; ++n) {
     const int i = static_cast<int>(rng() % 90000);
     const std::string k = UserKey(i);
@@ -83,7 +85,10 @@ TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
     std::string want_value, got_value;
     const auto want = ModelGet(m, k, seq, &want_value);
     Table::GetResult got;
-    s = table->Get(k, seq, &got, &got_value);
+    Table::FilterOutcome filter;
+    s = table->Get(k, seq, &got, &got_value, &filter);
+    checks += filter.checked;
+    negatives += filter.negative;
     ASSERT_TRUE(s.ok()) << s.ToString();
     ASSERT_EQ(got, want) << k << " @" << seq;
     if (got == Table::GetResult::kFound) {
@@ -94,8 +99,8 @@ TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
   }
   EXPECT_GT(found, 1000);
   EXPECT_GT(deleted, 50);
-  EXPECT_GT(table->filter_checks(), 0u);
-  EXPECT_GT(table->filter_negatives(), 0u);
+  EXPECT_GT(checks, 0u);
+  EXPECT_GT(negatives, 0u);
 
   // Forward and backward.
   auto it = table->NewIterator();
@@ -185,9 +190,10 @@ TEST(TableTest, NoFilterAndTinyBlocks) {
   ASSERT_TRUE(table->Get(UserKey(10), kMaxSequence, &r, &v).ok());
   EXPECT_EQ(r, Table::GetResult::kFound);
   EXPECT_EQ(v, std::string(10, 'x'));
-  ASSERT_TRUE(table->Get(UserKey(10), 5, &r, &v).ok());  // written at 11
+  Table::FilterOutcome filter;
+  ASSERT_TRUE(table->Get(UserKey(10), 5, &r, &v, &filter).ok());  // at 11
   EXPECT_EQ(r, Table::GetResult::kAbsent);
-  EXPECT_EQ(table->filter_checks(), 0u);
+  EXPECT_FALSE(filter.checked);
 }
 
 TEST(TableTest, BuilderRejectsOutOfOrderAndReportsRange) {
@@ -211,15 +217,14 @@ TEST(TableTest, BuilderRejectsOutOfOrderAndReportsRange) {
 TEST(TableTest, IteratorKeepsTableAlive) {
   Model m;
   for (int i = 0; i < 2000; ++i) m[IKey{UserKey(i), PackTag(1, kPut)}] = "v";
-  BlockCache cache(1 << 20);
   TableOptions opts;
-  opts.block_cache = &cache;
+  opts.block_cache = std::make_shared<BlockCache>(1 << 20);
   std::shared_ptr<Table> table;
   ASSERT_TRUE(OpenTable(opts, BuildTable(opts, m), &table).ok());
   auto it = table->NewIterator();
   table.reset();
+  opts.block_cache.reset();  // the table holds the cache
   it->SeekToFirst();
-  cache.EraseFile(7);  // blocks in use stay alive
   size_t n = 0;
   for (; it->Valid(); it->Next()) ++n;
   EXPECT_EQ(n, m.size());
