@@ -225,13 +225,17 @@ Status DBImpl::Get(const ReadOptions &options, std::string_view key,
 Status DBImpl::MultiGet(
     const ReadOptions &options, std::span<const std::string_view> keys,
     const std::function<void(size_t, std::string_view)> &found) {
-  // found is the caller's code: the view is held, not read in a section.
+  // found is the caller's code: the view is held, and only each lookup
+  // (which reads cached blocks) runs in a section.
   ReadState rs;
   Status s = GetReadState(options, &rs);
   if (!s.ok()) return s;
   std::string value;  // reused: no allocation per key once grown
   for (size_t i = 0; i < keys.size(); ++i) {
-    s = GetFrom(rs, rs.seq, keys[i], &value);
+    {
+      epoch::ReadSection section;
+      s = GetFrom(rs, rs.seq, keys[i], &value);
+    }
     if (s.ok()) {
       found(i, value);
     } else if (!s.IsNotFound()) {

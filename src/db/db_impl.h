@@ -130,7 +130,8 @@ class DBImpl final : public DB {
 
   // db_impl.cc
   Status GetReadState(const ReadOptions &options, ReadState *rs);
-  // One lookup in a view at seq (Get and MultiGet).
+  // One lookup in a view at seq (Get and MultiGet). REQUIRES: inside an
+  // epoch section (cached blocks and open tables are read in it).
   Status GetFrom(const ReadView &v, SequenceNumber seq, std::string_view key,
                  std::string *value);
   // REQUIRES: mu_ held. Makes fresh (allocated by the caller before it

@@ -71,11 +71,34 @@ void MemTable::Add(SequenceNumber seq, EntryKind kind, std::string_view key,
 MemTable::LookupResult MemTable::Get(std::string_view key,
                                      SequenceNumber snapshot,
                                      std::string *value) const {
-  Iterator it(this);
-  it.Seek(key, PackTag(snapshot, kSeekKind));
-  if (!it.Valid() || it.user_key() != key) return LookupResult::kAbsent;
-  if (it.kind() == EntryKind::kDelete) return LookupResult::kDeleted;
-  if (value != nullptr) value->assign(it.value());
+  // A write the caller may see (sequence <= snapshot) counted its entries
+  // before it was published; a reopened db's memtable is empty.
+  if (entries_.load(std::memory_order_relaxed) == 0) {
+    return LookupResult::kAbsent;
+  }
+  // The seek key on the stack when it fits (no allocation per read).
+  char small[128];
+  std::string large;
+  const size_t need = 5 + key.size() + 8;
+  char *buf = small;
+  if (need > sizeof(small)) {
+    large.resize(need);
+    buf = large.data();
+  }
+  char *p = EncodeVarint32(buf, static_cast<uint32_t>(key.size() + 8));
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  EncodeFixed64(p + key.size(), PackTag(snapshot, kSeekKind));
+  Table::Iterator it(&table_);
+  it.Seek(buf);
+  if (!it.Valid()) return LookupResult::kAbsent;
+  std::string_view found;
+  uint64_t tag = 0;
+  DecodeEntryKey(it.key(), &found, &tag);
+  if (found != key) return LookupResult::kAbsent;
+  if (static_cast<EntryKind>(tag & 0xff) == EntryKind::kDelete) {
+    return LookupResult::kDeleted;
+  }
+  if (value != nullptr) value->assign(DecodeEntryValue(it.key()));
   return LookupResult::kFound;
 }
 

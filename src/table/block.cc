@@ -6,28 +6,39 @@
 namespace shale {
 
 Block::Block(std::string contents, BlockKind kind, uint64_t offset,
-             uint32_t restarts_offset, uint32_t num_restarts)
+             BlockFormat format)
     : data_(std::move(contents)),
       kind_(kind),
       offset_(offset),
-      restarts_offset_(restarts_offset),
-      num_restarts_(num_restarts) {}
+      format_(format) {}
 
 size_t Block::memory_usage() const { return sizeof(Block) + data_.capacity(); }
 
 Status Block::Parse(std::string contents, BlockKind kind, uint64_t offset,
-                    const std::string &path,
-                    std::shared_ptr<const Block> *out) {
+                    const std::string &path, std::shared_ptr<const Block> *out,
+                    BlockFormat format) {
   out->reset();
   const size_t size = contents.size();
   if (size < 8 || size > UINT32_MAX) {
     return TableCorruption(path, kind, offset,
                            "bad block size " + std::to_string(size));
   }
+  std::unique_ptr<Block> b(
+      new Block(std::move(contents), kind, offset, format));
+  Status s = format == BlockFormat::kFlat ? ParseFlat(b.get(), path)
+                                          : ParsePrefixed(b.get(), path);
+  if (!s.ok()) return s;
+  *out = std::move(b);
+  return Status::OK();
+}
+
+Status Block::ParsePrefixed(Block *b, const std::string &path) {
+  const std::string &contents = b->data_;
+  const size_t size = contents.size();
   const uint32_t n = DecodeFixed32(contents.data() + size - 4);
   const size_t max_restarts = (size - 4) / 4;
   if (n == 0 || n > max_restarts) {
-    return TableCorruption(path, kind, offset,
+    return TableCorruption(path, b->kind_, b->offset_,
                            "bad restart count " + std::to_string(n));
   }
   const uint32_t restarts_offset = static_cast<uint32_t>(size - 4 - 4 * n);
@@ -36,12 +47,13 @@ Status Block::Parse(std::string contents, BlockKind kind, uint64_t offset,
     uint32_t r = DecodeFixed32(contents.data() + restarts_offset + 4 * i);
     bool ok = i == 0 ? r == 0 : (r > prev && r < restarts_offset);
     if (!ok) {
-      return TableCorruption(path, kind, offset,
+      return TableCorruption(path, b->kind_, b->offset_,
                              "bad restart point " + std::to_string(i));
     }
     prev = r;
   }
-  out->reset(new Block(std::move(contents), kind, offset, restarts_offset, n));
+  b->array_offset_ = restarts_offset;
+  b->count_ = n;
   return Status::OK();
 }
 
@@ -51,7 +63,7 @@ class BlockIter final : public InternalIterator {
             std::shared_ptr<const void> owner)
       : block_(block),
         data_(block->data_.data()),
-        end_(block->restarts_offset_),
+        end_(block->array_offset_),
         path_(path),
         owner_(std::move(owner)),
         current_(end_),
@@ -65,7 +77,7 @@ class BlockIter final : public InternalIterator {
   }
 
   void SeekToLast() override {
-    SeekToRestart(block_->num_restarts_ - 1);
+    SeekToRestart(block_->count_ - 1);
     while (ParseNext() && next_ < end_) {
     }
   }
@@ -73,7 +85,7 @@ class BlockIter final : public InternalIterator {
   void Seek(std::string_view user_key, uint64_t tag) override {
     if (!status_.ok()) return;
     // Binary search: the last restart whose key is < target.
-    uint32_t lo = 0, hi = block_->num_restarts_ - 1;
+    uint32_t lo = 0, hi = block_->count_ - 1;
     while (lo < hi) {
       uint32_t mid = lo + (hi - lo + 1) / 2;
       std::string_view ukey;
@@ -112,7 +124,7 @@ class BlockIter final : public InternalIterator {
     while (RestartPoint(r) >= original) {
       if (r == 0) {  // before the first entry
         current_ = next_ = end_;
-        restart_index_ = block_->num_restarts_;
+        restart_index_ = block_->count_;
         return;
       }
       --r;
@@ -147,7 +159,7 @@ class BlockIter final : public InternalIterator {
 
   void Fail(std::string_view what) {
     current_ = next_ = end_;
-    restart_index_ = block_->num_restarts_;
+    restart_index_ = block_->count_;
     if (status_.ok()) {
       status_ = TableCorruption(*path_, block_->kind_, block_->offset_,
                                 std::string(what) + " at entry offset " +
@@ -204,10 +216,10 @@ class BlockIter final : public InternalIterator {
     current_ = next_;
     if (current_ >= end_) {
       current_ = next_ = end_;
-      restart_index_ = block_->num_restarts_;
+      restart_index_ = block_->count_;
       return false;
     }
-    while (restart_index_ + 1 < block_->num_restarts_ &&
+    while (restart_index_ + 1 < block_->count_ &&
            RestartPoint(restart_index_ + 1) <= current_) {
       ++restart_index_;
     }
@@ -250,12 +262,23 @@ class BlockIter final : public InternalIterator {
 
 std::unique_ptr<InternalIterator> Block::NewIterator(
     const std::string *path, std::shared_ptr<const void> owner) const {
+  if (format_ == BlockFormat::kFlat)
+    return NewFlatIterator(path, std::move(owner));
   return std::make_unique<BlockIter>(this, path, std::move(owner));
 }
 
-Status Block::Find(std::string_view user_key, uint64_t tag,
+Status Block::Find(std::string_view user_key, uint64_t tag, uint64_t key_hash,
                    const std::string *path, Probe *probe, uint64_t *entry_tag,
                    std::string_view *value) const {
+  if (format_ == BlockFormat::kFlat) {
+    return FindFlat(user_key, tag, key_hash, path, probe, entry_tag, value);
+  }
+  return FindPrefixed(user_key, tag, path, probe, entry_tag, value);
+}
+
+Status Block::FindPrefixed(std::string_view user_key, uint64_t tag,
+                           const std::string *path, Probe *probe,
+                           uint64_t *entry_tag, std::string_view *value) const {
   BlockIter it(this, path, nullptr);
   it.Seek(user_key, tag);
   if (!it.Valid()) {

@@ -60,7 +60,7 @@ void Footer::EncodeTo(std::string *dst) const {
   PutFixed64(dst, meta.size);
   PutFixed64(dst, filter.offset);
   PutFixed64(dst, filter.size);
-  PutFixed32(dst, kTableFormatVersion);
+  PutFixed32(dst, version);
   uint32_t crc = crc32c::Value(dst->data() + start, dst->size() - start);
   PutFixed32(dst, crc32c::Mask(crc));
   PutFixed64(dst, kTableMagic);
@@ -95,11 +95,21 @@ Status Footer::DecodeFrom(std::string_view in, uint64_t footer_offset,
     return TableCorruption(path, BlockKind::kFooter, footer_offset,
                            "checksum mismatch");
   }
-  if (version != kTableFormatVersion) {
+  if (version > kLatestTableFormat) {
+    // Not damage: a later shale wrote it (a salvage must not treat it as
+    // damaged either).
+    return Status::NotSupported(
+        path + ": table format version " + std::to_string(version) +
+        " is newer than this library reads (up to " +
+        std::to_string(kLatestTableFormat) +
+        "): the table was written by a later version of shale");
+  }
+  if (version < kTableFormatPrefixed) {
     return TableCorruption(
         path, BlockKind::kFooter, footer_offset,
-        "unsupported format version " + std::to_string(version));
+        "unknown table format version " + std::to_string(version));
   }
+  this->version = version;
   index.offset = DecodeFixed64(p);
   index.size = DecodeFixed64(p + 8);
   meta.offset = DecodeFixed64(p + 16);

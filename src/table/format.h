@@ -15,6 +15,12 @@ class RandomAccessFile;
 
 // Which part of a table a block is; names it in Corruption messages.
 enum class BlockKind { kData, kIndex, kMeta, kFilter, kFooter };
+
+// How a block's entries are laid out (docs/file-format.md): prefix-
+// compressed keys between restart points (every index block, and the data
+// blocks of format-1 tables), or whole keys with an offset per entry and a
+// hash index (the data blocks of format-2 tables).
+enum class BlockFormat : uint8_t { kPrefixed, kFlat };
 const char *BlockKindName(BlockKind kind);
 
 // "<path>: <kind> block at offset <offset>: <what>".
@@ -45,22 +51,34 @@ void AppendBlockTrailer(std::string_view contents, std::string *dst);
 //   fixed64 index.offset | fixed64 index.size
 //   fixed64 meta.offset  | fixed64 meta.size
 //   fixed64 filter.offset| fixed64 filter.size   (size 0: no filter)
-//   fixed32 format version (1)
+//   fixed32 format version (1 or 2)
 //   fixed32 masked crc32c of the 52 bytes above
 //   fixed64 magic
+// Format 1: prefixed data blocks, a whole-table bloom filter. Format 2:
+// flat data blocks, a cache-local bloom filter. Index and meta blocks are
+// the same in both.
 inline constexpr size_t kFooterSize = 6 * 8 + 4 + 4 + 8;
-inline constexpr uint32_t kTableFormatVersion = 1;
+inline constexpr uint32_t kTableFormatPrefixed = 1;
+inline constexpr uint32_t kTableFormatFlat = 2;
+inline constexpr uint32_t kLatestTableFormat = kTableFormatFlat;
 inline constexpr uint64_t kTableMagic = 0x8d3f5a1e7c2b64d1ull;
 
 struct Footer {
   BlockHandle index;
   BlockHandle meta;
   BlockHandle filter;
+  uint32_t version = kLatestTableFormat;
+
+  // The layout of the table's data blocks.
+  BlockFormat data_format() const {
+    return version == kTableFormatPrefixed ? BlockFormat::kPrefixed
+                                           : BlockFormat::kFlat;
+  }
 
   void EncodeTo(std::string *dst) const;
-  // Checks magic, version, checksum, and that every handle lies within the
-  // first data_end bytes of the file. footer_offset names the footer in
-  // errors.
+  // Checks magic, checksum, version (a version newer than this library
+  // reads is refused as such), and that every handle lies within the file
+  // before the footer. footer_offset names the footer in errors.
   Status DecodeFrom(std::string_view in, uint64_t footer_offset,
                     const std::string &path);
 };

@@ -9,6 +9,7 @@ namespace {
 constexpr std::string_view kEntries = "shale.entries";
 constexpr std::string_view kDataBlocks = "shale.data_blocks";
 constexpr std::string_view kFilter = "shale.filter.bloom64";
+constexpr std::string_view kLocalFilter = "shale.filter.local512";
 
 void PutProperty(std::string *dst, std::string_view name,
                  std::string_view value) {
@@ -34,7 +35,8 @@ std::string MetaProperties::Encode() const {
   if (has_filter) {
     v.clear();
     filter.EncodeTo(&v);
-    PutProperty(&out, kFilter, v);
+    PutProperty(&out,
+                filter_kind == FilterKind::kLocal ? kLocalFilter : kFilter, v);
   }
   return out;
 }
@@ -52,9 +54,12 @@ bool MetaProperties::Decode(std::string_view in) {
       seen_entries = true;
     } else if (name == kDataBlocks) {
       if (!ParseVarint64(value, &num_data_blocks)) return false;
-    } else if (name == kFilter) {
+    } else if (name == kFilter || name == kLocalFilter) {
+      if (has_filter) return false;  // one filter a table
       if (!filter.DecodeFrom(&value) || !value.empty()) return false;
       has_filter = true;
+      filter_kind =
+          name == kLocalFilter ? FilterKind::kLocal : FilterKind::kWholeTable;
     }
   }
   return seen_entries;

@@ -3,6 +3,8 @@ target_sources(shale_core_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/format.cc
   ${CMAKE_CURRENT_LIST_DIR}/block_builder.cc
   ${CMAKE_CURRENT_LIST_DIR}/block.cc
+  ${CMAKE_CURRENT_LIST_DIR}/flat_block.cc
+  ${CMAKE_CURRENT_LIST_DIR}/local_bloom.cc
   ${CMAKE_CURRENT_LIST_DIR}/bloom_filter.cc
   ${CMAKE_CURRENT_LIST_DIR}/meta_block.cc
   ${CMAKE_CURRENT_LIST_DIR}/iterator_util.cc

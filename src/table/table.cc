@@ -76,7 +76,13 @@ Status TableImpl::Load() {
     s = ReadBlock(*file_, data_end_, footer_.filter, BlockKind::kFilter, path_,
                   &filter_data_);
     if (!s.ok()) return s;
-    if (!filter_.Parse(filter_data_)) {
+    const bool local = props_.filter_kind == FilterKind::kLocal;
+    if (local != (footer_.version >= kTableFormatFlat)) {
+      return TableCorruption(path_, BlockKind::kMeta, footer_.meta.offset,
+                             "filter kind does not match the table format");
+    }
+    if (local ? !local_filter_.Parse(filter_data_)
+              : !filter_.Parse(filter_data_)) {
       return TableCorruption(path_, BlockKind::kFilter, footer_.filter.offset,
                              "malformed bloom filter");
     }
@@ -94,7 +100,7 @@ Status TableImpl::ReadDataBlock(size_t i,
       ReadBlock(*file_, data_end_, h, BlockKind::kData, path_, &contents);
   if (!s.ok()) return s;
   return Block::Parse(std::move(contents), BlockKind::kData, h.offset, path_,
-                      block);
+                      block, footer_.data_format());
 }
 
 Status TableImpl::BlockForRead(size_t i, const Block **block,
@@ -136,14 +142,16 @@ Status TableImpl::Get(std::string_view user_key, uint64_t key_hash,
   if (filter != nullptr) *filter = FilterOutcome();
   if (has_filter_) {
     if (filter != nullptr) filter->checked = true;
-    if (!filter_.HashMayMatch(key_hash)) {
+    const bool may = footer_.version >= kTableFormatFlat
+                         ? local_filter_.HashMayMatch(key_hash)
+                         : filter_.HashMayMatch(key_hash);
+    if (!may) {
       if (filter != nullptr) filter->negative = true;
       return Status::OK();
     }
   }
   if (seq > kMaxSequence) seq = kMaxSequence;
   const uint64_t target = PackTag(seq, kSeekKind);
-  epoch::ReadSection section;  // for the cached blocks (nests in a Get's)
   for (size_t i = index_.Find(user_key, target); i < index_.size(); ++i) {
     const Block *block = nullptr;
     std::shared_ptr<const Block> hold;
@@ -152,7 +160,7 @@ Status TableImpl::Get(std::string_view user_key, uint64_t key_hash,
     Block::Probe probe;
     uint64_t tag = 0;
     std::string_view v;
-    s = block->Find(user_key, target, &path_, &probe, &tag, &v);
+    s = block->Find(user_key, target, key_hash, &path_, &probe, &tag, &v);
     if (!s.ok()) return s;
     if (probe == Block::Probe::kPastEnd) continue;  // the next block's first
     if (probe == Block::Probe::kOtherKey) return Status::OK();

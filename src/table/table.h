@@ -39,7 +39,8 @@ class Table : public std::enable_shared_from_this<Table> {
   // the filter first: kAbsent without reading a data block when it rules
   // the key out. key_hash is FilterHash(user_key) (the caller computes it
   // once for every table it probes). *filter (may be nullptr) receives
-  // what the filter did.
+  // what the filter did. REQUIRES: inside an epoch section (util/epoch.h),
+  // which cached blocks are read in.
   virtual Status Get(std::string_view user_key, uint64_t key_hash, uint64_t seq,
                      GetResult *result, std::string *value,
                      FilterOutcome *filter = nullptr) const = 0;

@@ -6,8 +6,11 @@
 #include "memtable/internal_key.h"
 #include "table/block_builder.h"
 #include "table/bloom_filter.h"
+#include "table/flat_block.h"
 #include "table/format.h"
+#include "table/local_bloom.h"
 #include "table/meta_block.h"
+#include "table/table.h"
 #include "util/coding.h"
 
 namespace shale {
@@ -15,21 +18,36 @@ namespace shale {
 struct TableBuilder::Rep {
   Rep(const TableOptions &opts, WritableFile *f)
       : options(opts),
+        flat(opts.format_version != kTableFormatPrefixed),
         file(f),
         data_block(opts.block_restart_interval),
         index_block(1) {
-    if (opts.bloom_bits_per_key > 0) {
+    if (opts.bloom_bits_per_key > 0 && flat) {
+      local_filter =
+          std::make_unique<LocalBloomBuilder>(opts.bloom_bits_per_key);
+    } else if (opts.bloom_bits_per_key > 0) {
       filter = std::make_unique<BloomFilterBuilder>(opts.bloom_bits_per_key);
     }
   }
 
   TableOptions options;
+  const bool flat;  // format 2: flat data blocks, a cache-local filter
   WritableFile *file;
   uint64_t offset = 0;
   Status status;
-  BlockBuilder data_block;
+  BlockBuilder data_block;      // format 1
+  FlatBlockBuilder flat_block;  // format 2
   BlockBuilder index_block;
   std::unique_ptr<BloomFilterBuilder> filter;
+  std::unique_ptr<LocalBloomBuilder> local_filter;
+
+  bool DataEmpty() const {
+    return flat ? flat_block.empty() : data_block.empty();
+  }
+  size_t DataSize() const {
+    return flat ? flat_block.CurrentSizeEstimate()
+                : data_block.CurrentSizeEstimate();
+  }
   uint64_t num_entries = 0;
   uint64_t num_data_blocks = 0;
   bool closed = false;
@@ -44,6 +62,7 @@ struct TableBuilder::Rep {
   bool pending_index_entry = false;
   BlockHandle pending_handle;
   std::string scratch;
+  uint64_t key_hash = 0;  // of last_user_key (format 2)
 
   Status WriteRawBlock(std::string_view contents, BlockHandle *handle) {
     handle->offset = offset;
@@ -56,9 +75,14 @@ struct TableBuilder::Rep {
   }
 
   void FlushDataBlock() {
-    if (!status.ok() || data_block.empty()) return;
-    status = WriteRawBlock(data_block.Finish(), &pending_handle);
-    data_block.Reset();
+    if (!status.ok() || DataEmpty()) return;
+    if (flat) {
+      status = WriteRawBlock(flat_block.Finish(), &pending_handle);
+      flat_block.Reset();
+    } else {
+      status = WriteRawBlock(data_block.Finish(), &pending_handle);
+      data_block.Reset();
+    }
     if (status.ok()) {
       pending_index_entry = true;
       ++num_data_blocks;
@@ -109,12 +133,17 @@ Status TableBuilder::Add(std::string_view user_key, uint64_t tag,
     return Status::InvalidArgument("TableBuilder: keys added out of order");
   }
   if (r.pending_index_entry) r.AddIndexEntry(true, user_key);
-  if (r.filter && !same_user_key) r.filter->AddKey(user_key);
-
-  std::string &key = r.scratch;
-  key.assign(user_key.data(), user_key.size());
-  PutFixed64(&key, tag);
-  r.data_block.Add(key, value);
+  if (r.flat) {
+    if (!same_user_key) r.key_hash = Table::FilterHash(user_key);
+    if (r.local_filter && !same_user_key) r.local_filter->AddHash(r.key_hash);
+    r.flat_block.Add(user_key, tag, r.key_hash, value);
+  } else {
+    if (r.filter && !same_user_key) r.filter->AddKey(user_key);
+    std::string &key = r.scratch;
+    key.assign(user_key.data(), user_key.size());
+    PutFixed64(&key, tag);
+    r.data_block.Add(key, value);
+  }
 
   if (r.num_entries == 0) {
     r.smallest_user_key.assign(user_key.data(), user_key.size());
@@ -124,9 +153,7 @@ Status TableBuilder::Add(std::string_view user_key, uint64_t tag,
   r.last_tag = tag;
   ++r.num_entries;
 
-  if (r.data_block.CurrentSizeEstimate() >= r.options.block_size) {
-    r.FlushDataBlock();
-  }
+  if (r.DataSize() >= r.options.block_size) r.FlushDataBlock();
   return r.status;
 }
 
@@ -139,8 +166,10 @@ Status TableBuilder::Finish() {
   if (r.pending_index_entry) r.AddIndexEntry(false, {});
 
   Footer footer;
-  if (r.filter) {
-    std::string contents = r.filter->Finish();
+  footer.version = r.flat ? kTableFormatFlat : kTableFormatPrefixed;
+  if (r.filter || r.local_filter) {
+    std::string contents =
+        r.local_filter ? r.local_filter->Finish() : r.filter->Finish();
     r.status = r.WriteRawBlock(contents, &footer.filter);
     if (!r.status.ok()) return r.status;
   }
@@ -148,7 +177,9 @@ Status TableBuilder::Finish() {
   MetaProperties props;
   props.num_entries = r.num_entries;
   props.num_data_blocks = r.num_data_blocks;
-  props.has_filter = r.filter != nullptr;
+  props.has_filter = r.filter != nullptr || r.local_filter != nullptr;
+  props.filter_kind =
+      r.local_filter ? FilterKind::kLocal : FilterKind::kWholeTable;
   props.filter = footer.filter;
   r.status = r.WriteRawBlock(props.Encode(), &footer.meta);
   if (!r.status.ok()) return r.status;

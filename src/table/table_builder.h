@@ -1,7 +1,8 @@
 // TableBuilder: writes one immutable sorted table file (format in
-// docs/file-format.md): data blocks with restart points, a bloom filter
-// over user keys, an index block, and a footer with a magic number and
-// format version. Every block carries a CRC32C.
+// docs/file-format.md): data blocks (flat, or with restart points for
+// format 1), a bloom filter over user keys (cache-local, or whole-table for
+// format 1), an index block, a meta block, and a footer with a magic number
+// and the format version. Every block carries a CRC32C.
 #pragma once
 
 #include <cstdint>

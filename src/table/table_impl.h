@@ -9,6 +9,7 @@
 #include "table/block.h"
 #include "table/bloom_filter.h"
 #include "table/format.h"
+#include "table/local_bloom.h"
 #include "table/meta_block.h"
 #include "table/table.h"
 #include "table/table_index.h"
@@ -38,6 +39,7 @@ class TableImpl final : public Table {
   uint64_t num_entries() const override { return props_.num_entries; }
 
   const TableIndex &index() const { return index_; }
+  BlockFormat data_format() const { return footer_.data_format(); }
 
   // Data block i of the index. REQUIRES: inside an epoch section, which
   // *block stays valid for; *hold keeps it alive when it is not cached.
@@ -66,7 +68,8 @@ class TableImpl final : public Table {
   // One per data block: its cache entry while cached (BlockCache).
   std::unique_ptr<BlockCache::Slot[]> slots_;
   std::string filter_data_;
-  BloomFilterReader filter_;
+  BloomFilterReader filter_;       // format 1
+  LocalBloomReader local_filter_;  // format 2
   bool has_filter_ = false;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace shale {
@@ -15,6 +16,9 @@ struct TableOptions {
   int block_restart_interval = 16;
   // Bloom filter bits per key; 0 writes no filter.
   int bloom_bits_per_key = 10;
+  // The table format written (table/format.h): kLatestTableFormat; 1 only
+  // for tests that need tables as earlier releases wrote them.
+  uint32_t format_version = 2;
   // Verify the CRC32C of every block read (always on; kept for tests).
   bool verify_checksums = true;
   // Shared by the db's tables (which keep it alive); may be nullptr (no

@@ -163,8 +163,9 @@ class Salvager {
   Status TryDataBlock(std::string contents, uint64_t offset, bool *is_data) {
     *is_data = false;
     std::shared_ptr<const Block> block;
+    const BlockFormat format = Block::GuessFormat(contents);
     if (!Block::Parse(std::move(contents), BlockKind::kData, offset, path_,
-                      &block)
+                      &block, format)
              .ok()) {
       return Status::OK();
     }

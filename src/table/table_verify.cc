@@ -59,8 +59,10 @@ Status TableImpl::VerifyChecksums(
     s = ReadBlock(*file_, data_end_, footer.filter, BlockKind::kFilter, path_,
                   &contents);
     if (!s.ok()) return s;
-    BloomFilterReader f;
-    if (!f.Parse(contents)) {
+    BloomFilterReader whole;
+    LocalBloomReader local;
+    if (props.filter_kind == FilterKind::kLocal ? !local.Parse(contents)
+                                                : !whole.Parse(contents)) {
       return TableCorruption(path_, BlockKind::kFilter, footer.filter.offset,
                              "malformed bloom filter");
     }
@@ -86,7 +88,7 @@ Status TableImpl::VerifyChecksums(
     if (!s.ok()) return s;
     std::shared_ptr<const Block> block;
     s = Block::Parse(std::move(contents), BlockKind::kData, h.offset, path_,
-                     &block);
+                     &block, footer.data_format());
     if (!s.ok()) return s;
     auto it = block->NewIterator(&path_, nullptr);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {

@@ -1,9 +1,13 @@
 // StripedCounter: a statistics counter that many threads add to without
-// bouncing one cache line between cores. Each thread adds to one of
-// kStripes padded cells (picked once per thread, round robin); Sum() adds
-// the cells up. A sum taken while others add is some value between the
-// counts before and after (not a snapshot across cells).
+// bouncing one cache line between cores. A thread adds to the padded cell
+// of the CPU it runs on (sched_getcpu: a read of the kernel's rseq area,
+// no system call); Sum() adds the cells up. A thread moved to another CPU
+// meanwhile still adds atomically, to a cell another CPU may share. A sum
+// taken while others add is some value between the counts before and
+// after (not a snapshot across cells).
 #pragma once
+
+#include <sched.h>
 
 #include <atomic>
 #include <cstddef>
@@ -29,10 +33,8 @@ class StripedCounter {
   };
 
   static size_t ThreadStripe() noexcept {
-    static std::atomic<size_t> next{0};
-    thread_local size_t stripe =
-        next.fetch_add(1, std::memory_order_relaxed) % kStripes;
-    return stripe;
+    const int cpu = sched_getcpu();
+    return cpu < 0 ? 0 : static_cast<size_t>(cpu) % kStripes;
   }
 
   Cell cells_[kStripes];

@@ -10,9 +10,11 @@
 #include "memtable/internal_key.h"
 #include "table/block.h"
 #include "table/bloom_filter.h"
+#include "table/local_bloom.h"
 #include "table/table_builder.h"
 #include "table/table_cache.h"
 #include "table_test_util.h"
+#include "util/coding.h"
 #include "util/epoch.h"
 #include "version/version_edit.h"
 
@@ -65,6 +67,60 @@ TEST(BloomTest, MalformedFilterRejected) {
   EXPECT_FALSE(r.Parse(k31));
   EXPECT_TRUE(r.Parse(ok));
   EXPECT_FALSE(r.KeyMayMatch("x"));
+}
+
+double LocalFalsePositiveRate(int bits_per_key, int n) {
+  LocalBloomBuilder b(bits_per_key);
+  for (int i = 0; i < n; ++i)
+    b.AddHash(Table::FilterHash("key" + std::to_string(i)));
+  const std::string data = b.Finish();
+  LocalBloomReader r;
+  EXPECT_TRUE(r.Parse(data));
+  for (int i = 0; i < n; ++i) {
+    EXPECT_TRUE(r.HashMayMatch(Table::FilterHash("key" + std::to_string(i))))
+        << i;
+  }
+  int fp = 0;
+  const int probes = 100000;
+  for (int i = 0; i < probes; ++i) {
+    fp += r.HashMayMatch(Table::FilterHash("absent" + std::to_string(i)));
+  }
+  const double rate = static_cast<double>(fp) / probes;
+  std::printf(
+      "local bloom: %d bits/key, %d keys, k=%d: false positives %.3f%%\n",
+      bits_per_key, n, LocalBloomBuilder::ProbesFor(bits_per_key),
+      100.0 * rate);
+  return rate;
+}
+
+TEST(LocalBloomTest, NoFalseNegativesAndFalsePositiveRates) {
+  EXPECT_LT(LocalFalsePositiveRate(10, 100000), 0.015);
+  EXPECT_LT(LocalFalsePositiveRate(5, 100000), 0.12);
+  EXPECT_LT(LocalFalsePositiveRate(20, 100000), 0.002);
+  EXPECT_LT(LocalFalsePositiveRate(10, 100), 0.05);
+  EXPECT_LT(LocalFalsePositiveRate(10, 1), 0.05);
+}
+
+TEST(LocalBloomTest, MalformedFilterRejected) {
+  LocalBloomBuilder b(10);
+  b.AddHash(Table::FilterHash("x"));
+  const std::string good = b.Finish();
+  LocalBloomReader r;
+  ASSERT_TRUE(r.Parse(good));
+  EXPECT_TRUE(r.HashMayMatch(Table::FilterHash("x")));
+  EXPECT_FALSE(r.Parse(""));
+  EXPECT_FALSE(r.Parse(good.substr(1)));  // size disagrees with the lines
+  std::string bad = good;
+  bad.back() = 0;  // tag
+  EXPECT_FALSE(r.Parse(bad));
+  bad = good;
+  bad[bad.size() - 2] = 0;  // k = 0
+  EXPECT_FALSE(r.Parse(bad));
+  bad[bad.size() - 2] = 17;  // k too large
+  EXPECT_FALSE(r.Parse(bad));
+  bad = good;
+  EncodeFixed32(bad.data() + bad.size() - 6, 2);  // two lines claimed
+  EXPECT_FALSE(r.Parse(bad));
 }
 
 std::shared_ptr<const Block> MakeBlock() {
@@ -313,6 +369,7 @@ TEST_F(TableCacheTest, ReadersOutliveTheCache) {
   }
   Table::GetResult r;
   std::string v;
+  epoch::ReadSection section;
   ASSERT_TRUE(held->Get("f3k9", kMaxSequence, &r, &v).ok());
   EXPECT_EQ(v, "v9");
   f.reset();  // closes the reader the destroyed cache left attached

@@ -7,8 +7,10 @@
 
 #include "cache/block_cache.h"
 #include "memtable/internal_key.h"
+#include "table/format.h"
 #include "table/table.h"
 #include "table_test_util.h"
+#include "util/epoch.h"
 
 namespace shale::test {
 namespace {
@@ -24,8 +26,12 @@ Model SmallModel() {
   return m;
 }
 
-TableOptions SmallOptions(std::shared_ptr<BlockCache> cache) {
+// Every format a table may be in (this library writes the last one).
+class Corruption : public ::testing::TestWithParam<uint32_t> {};
+
+TableOptions SmallOptions(std::shared_ptr<BlockCache> cache, uint32_t format) {
   TableOptions o;
+  o.format_version = format;
   o.block_size = 512;
   o.block_restart_interval = 4;
   o.block_cache = cache;
@@ -59,6 +65,7 @@ bool ExerciseDamaged(const TableOptions &opts, const std::string &bytes) {
   it->Seek("key1100", UINT64_MAX);
   it->SeekForPrev("key1050", 0);
   check(it->status());
+  epoch::ReadSection section;
   for (int k : {1000, 1075, 1149, 2000}) {
     Table::GetResult r;
     std::string v;
@@ -67,11 +74,12 @@ bool ExerciseDamaged(const TableOptions &opts, const std::string &bytes) {
   return failed;
 }
 
-TEST(CorruptionTest, EveryFlippedByteIsDetected) {
+TEST_P(Corruption, EveryFlippedByteIsDetected) {
   const Model m = SmallModel();
   // Each table opened has block slots of its own: no block of one copy is
   // ever served for another.
-  const TableOptions opts = SmallOptions(std::make_shared<BlockCache>(1 << 20));
+  const TableOptions opts =
+      SmallOptions(std::make_shared<BlockCache>(1 << 20), GetParam());
   const std::string good = BuildTable(opts, m);
   ASSERT_FALSE(ExerciseDamaged(opts, good));
   std::printf("table of %zu bytes: flipping each byte\n", good.size());
@@ -88,9 +96,9 @@ TEST(CorruptionTest, EveryFlippedByteIsDetected) {
   }
 }
 
-TEST(CorruptionTest, TruncationsAreDetected) {
+TEST_P(Corruption, TruncationsAreDetected) {
   const Model m = SmallModel();
-  const TableOptions opts = SmallOptions(nullptr);
+  const TableOptions opts = SmallOptions(nullptr, GetParam());
   const std::string good = BuildTable(opts, m);
   for (size_t len = 0; len < good.size(); ++len) {
     ASSERT_TRUE(ExerciseDamaged(opts, good.substr(0, len))) << len;
@@ -99,9 +107,10 @@ TEST(CorruptionTest, TruncationsAreDetected) {
   ASSERT_TRUE(ExerciseDamaged(opts, good + "x"));
 }
 
-TEST(CorruptionTest, ZeroedAndRandomRanges) {
+TEST_P(Corruption, ZeroedAndRandomRanges) {
   const Model m = SmallModel();
-  const TableOptions opts = SmallOptions(std::make_shared<BlockCache>(4096));
+  const TableOptions opts =
+      SmallOptions(std::make_shared<BlockCache>(4096), GetParam());
   const std::string good = BuildTable(opts, m);
   std::mt19937 rng(77);
   for (int round = 0; round < 2000; ++round) {
@@ -119,9 +128,9 @@ TEST(CorruptionTest, ZeroedAndRandomRanges) {
   EXPECT_TRUE(ExerciseDamaged(opts, std::string(100, 'x')));
 }
 
-TEST(CorruptionTest, MessagesNameKindAndOffset) {
+TEST_P(Corruption, MessagesNameKindAndOffset) {
   const Model m = SmallModel();
-  const TableOptions opts = SmallOptions(nullptr);
+  const TableOptions opts = SmallOptions(nullptr, GetParam());
   std::string bad = BuildTable(opts, m);
   bad[bad.size() - 1] ^= 1;  // magic
   std::shared_ptr<Table> t;
@@ -146,6 +155,10 @@ TEST(CorruptionTest, MessagesNameKindAndOffset) {
   EXPECT_NE(it->status().message().find("data block at offset 0"),
             std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Formats, Corruption,
+                         ::testing::Values(kTableFormatPrefixed,
+                                           kTableFormatFlat));
 
 }  // namespace
 }  // namespace shale::test

@@ -7,8 +7,10 @@
 
 #include "cache/block_cache.h"
 #include "memtable/internal_key.h"
+#include "table/format.h"
 #include "table/table_builder.h"
 #include "table_test_util.h"
+#include "util/epoch.h"
 
 namespace shale::test {
 namespace {
@@ -59,21 +61,26 @@ Table::GetResult ModelGet(const Model &m, const std::string &k, uint64_t seq,
   return Table::GetResult::kFound;
 }
 
-class TableRoundTrip : public ::testing::TestWithParam<size_t> {};
+// (cache capacity, table format)
+class TableRoundTrip
+    : public ::testing::TestWithParam<std::tuple<size_t, uint32_t>> {};
 
 TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
   const Model &m = SharedBigModel();
-  auto shared_cache = std::make_shared<BlockCache>(GetParam());
+  const auto [capacity, format] = GetParam();
+  auto shared_cache = std::make_shared<BlockCache>(capacity);
   BlockCache &cache = *shared_cache;
   TableOptions opts;
   opts.block_cache = shared_cache;
+  opts.format_version = format;
   std::string bytes = BuildTable(opts, m);
   std::shared_ptr<Table> table;
   Status s = OpenTable(opts, bytes, &table);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(table->VerifyChecksums(nullptr).ok());
 
-  // Get at various snapshots.
+  // Get at various snapshots (reads of cached blocks need a section).
+  epoch::ReadSection section;
   std::mt19937 rng(99);
   const uint64_t max_seq = m.rbegin()->first.tag >> 8;
   int found = 0, deleted = 0;
@@ -142,7 +149,7 @@ TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
     }
   }
   EXPECT_TRUE(it->status().ok());
-  if (GetParam() > 0) {
+  if (capacity > 0) {
     EXPECT_LE(cache.usage(), cache.capacity());
     EXPECT_GT(cache.hits(), 0u);
   } else {
@@ -151,9 +158,11 @@ TEST_P(TableRoundTrip, GetAndIterateMatchModel) {
 }
 
 // Uncached, a small cache that evicts constantly, a cache holding it all.
-INSTANTIATE_TEST_SUITE_P(CacheSizes, TableRoundTrip,
-                         ::testing::Values(size_t{0}, size_t{64} << 10,
-                                           size_t{64} << 20));
+INSTANTIATE_TEST_SUITE_P(
+    CacheSizesAndFormats, TableRoundTrip,
+    ::testing::Combine(
+        ::testing::Values(size_t{0}, size_t{64} << 10, size_t{64} << 20),
+        ::testing::Values(kTableFormatPrefixed, kTableFormatFlat)));
 
 TEST(TableTest, EmptyTable) {
   Model m;
@@ -167,6 +176,7 @@ TEST(TableTest, EmptyTable) {
   EXPECT_FALSE(it->Valid());
   Table::GetResult r;
   std::string v;
+  epoch::ReadSection section;
   ASSERT_TRUE(table->Get("x", kMaxSequence, &r, &v).ok());
   EXPECT_EQ(r, Table::GetResult::kAbsent);
   EXPECT_TRUE(table->VerifyChecksums(nullptr).ok());
@@ -187,6 +197,7 @@ TEST(TableTest, NoFilterAndTinyBlocks) {
   EXPECT_EQ(Collect(it.get()), m);
   Table::GetResult r;
   std::string v;
+  epoch::ReadSection section;
   ASSERT_TRUE(table->Get(UserKey(10), kMaxSequence, &r, &v).ok());
   EXPECT_EQ(r, Table::GetResult::kFound);
   EXPECT_EQ(v, std::string(10, 'x'));
