@@ -50,6 +50,9 @@ class DBIter final : public Iterator {
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
   Status status() const override { return it_->status(); }
+  const std::shared_ptr<const void> *entry_owner() const override {
+    return owned_ ? &owner_ : nullptr;
+  }
 
   void SeekToFirst() override { ForwardFrom(lo_); }
   void SeekToLast() override { BackwardBefore(hi_); }
@@ -80,7 +83,8 @@ class DBIter final : public Iterator {
       it_->Seek(key_, PackTag(kMaxSequence, kSeekKind));
       forward_ = true;
     }
-    // it_ is on (or before) key_'s visible version: step past its versions.
+    // it_ is on (or before) key_'s visible version: step past its versions
+    // (key_ stays valid: it is held by owner_ or copied).
     SkipKey(key_);
     ForwardScan();
   }
@@ -90,23 +94,39 @@ class DBIter final : public Iterator {
     if (forward_) {
       // it_ is on key_'s visible version; the newer versions before it are
       // few. Step back before all of key_'s entries.
-      while (it_->Valid() && it_->user_key() >= std::string_view(key_)) {
-        it_->Prev();
-      }
+      while (it_->Valid() && it_->user_key() >= key_) it_->Prev();
       forward_ = false;
     }
     ReverseScan();
   }
 
  private:
+  // Makes it_'s entry (user key uk, value v) the current one: views of its
+  // memory when it_ names an owner (a block, a memtable: one reference per
+  // block passed, none per entry), copies otherwise.
+  void Hold(std::string_view uk, std::string_view v) {
+    const std::shared_ptr<const void> *owner = it_->EntryOwner();
+    if (owner != nullptr && *owner != nullptr) {
+      if (owner_.get() != owner->get()) owner_ = *owner;
+      owned_ = true;
+      key_ = uk;
+      value_ = v;
+    } else {
+      key_buf_.assign(uk);
+      value_buf_.assign(v);
+      owned_ = false;
+      key_ = key_buf_;
+      value_ = value_buf_;
+    }
+  }
+
   // Steps it_ past every entry of user key k (usually a step or two; a
-  // seek when a key has many versions).
+  // seek when a key has many versions). k must not point into it_.
   void SkipKey(std::string_view k) {
     for (int steps = 0; it_->Valid() && it_->user_key() == k; ++steps) {
       if (steps == 8) {
-        scratch_.assign(k);
-        it_->Seek(scratch_, 0);
-        if (it_->Valid() && it_->user_key() == scratch_) it_->Next();
+        it_->Seek(k, 0);
+        if (it_->Valid() && it_->user_key() == k) it_->Next();
         return;
       }
       it_->Next();
@@ -133,14 +153,13 @@ class DBIter final : public Iterator {
         continue;
       }
       if (KindOf(tag) == EntryKind::kPut) {
-        key_.assign(uk);
-        value_.assign(it_->value());
+        Hold(uk, it_->value());
         valid_ = true;
         return;
       }
       // A tombstone hides this key: skip its remaining versions.
-      std::string dead(uk);
-      SkipKey(dead);
+      dead_.assign(uk);
+      SkipKey(dead_);
     }
   }
 
@@ -150,8 +169,7 @@ class DBIter final : public Iterator {
     forward_ = true;
     if (it_->Valid() && it_->user_key() == k &&
         KindOf(it_->tag()) == EntryKind::kPut) {
-      key_.assign(k);
-      value_.assign(it_->value());
+      Hold(it_->user_key(), it_->value());
       valid_ = true;
       return true;
     }
@@ -176,8 +194,7 @@ class DBIter final : public Iterator {
   // key whose newest visible version is a put. A key's entries come oldest
   // first in this direction, so the last visible one seen wins; the scan
   // stops on the first entry of a smaller key once it holds a put, which
-  // leaves it_ where the next Prev starts. One step per entry, no seeks
-  // (each Prev was two seeks of every level before).
+  // leaves it_ where the next Prev starts. One step per entry, no seeks.
   void ReverseScan() {
     valid_ = false;
     bool holding = false;  // key_/value_ hold a visible put
@@ -190,10 +207,9 @@ class DBIter final : public Iterator {
       }
       const uint64_t tag = it_->tag();
       if (SeqOf(tag) <= seq_) {
-        if (holding && uk < std::string_view(key_)) break;
+        if (holding && uk < key_) break;
         if (KindOf(tag) == EntryKind::kPut) {
-          key_.assign(uk);
-          value_.assign(it_->value());
+          Hold(uk, it_->value());
           holding = true;
         } else {
           holding = false;  // a tombstone hides the older versions
@@ -214,9 +230,13 @@ class DBIter final : public Iterator {
   // Whether it_ is on key_'s visible version (after a forward move) or
   // before all of key_'s entries (after a reverse scan).
   bool forward_ = true;
-  std::string key_;
-  std::string value_;
-  std::string scratch_;
+  // The current entry: views of owner_'s memory (owned_), or of the
+  // copies in key_buf_ / value_buf_.
+  std::string_view key_, value_;
+  std::shared_ptr<const void> owner_;
+  bool owned_ = false;
+  std::string key_buf_, value_buf_;
+  std::string dead_;  // a tombstoned key being skipped
 };
 
 class ErrorIterator final : public Iterator {
@@ -245,16 +265,6 @@ std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> it,
                                         const ReadOptions &options) {
   return std::make_unique<DBIter>(std::move(it), sequence, std::move(pin),
                                   options);
-}
-
-std::unique_ptr<Iterator> NewDBIterator(std::shared_ptr<const MemTable> mem,
-                                        SequenceNumber sequence,
-                                        std::shared_ptr<const Snapshot> hold,
-                                        const ReadOptions &options) {
-  ReadOptions o = options;
-  if (hold) o.snapshot = std::move(hold);
-  return std::make_unique<DBIter>(NewMemTableIterator(std::move(mem)), sequence,
-                                  nullptr, o);
 }
 
 std::unique_ptr<Iterator> NewErrorDBIterator(Status status) {

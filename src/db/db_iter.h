@@ -20,12 +20,6 @@ std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> it,
                                         std::shared_ptr<const void> pin,
                                         const ReadOptions &options);
 
-// Over one memtable only.
-std::unique_ptr<Iterator> NewDBIterator(std::shared_ptr<const MemTable> mem,
-                                        SequenceNumber sequence,
-                                        std::shared_ptr<const Snapshot> hold,
-                                        const ReadOptions &options);
-
 // An iterator that is never valid and reports status.
 std::unique_ptr<Iterator> NewErrorDBIterator(Status status);
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "util/status.h"
@@ -36,6 +37,16 @@ class InternalIterator {
   virtual std::string_view value() const = 0;
   // The first error met (e.g. Corruption naming the file and offset), or OK.
   virtual Status status() const = 0;
+
+  // REQUIRES: Valid(). The object whose memory the current entry's key and
+  // value views point into (a block, a memtable), which keeps them valid
+  // after the iterator moves for as long as the caller holds a copy; nullptr
+  // when the views point into the iterator itself (a prefixed block's
+  // rebuilt key) and last only until it moves. The pointer is valid until
+  // the iterator moves.
+  virtual const std::shared_ptr<const void> *EntryOwner() const {
+    return nullptr;
+  }
 };
 
 }  // namespace shale

@@ -1,6 +1,7 @@
 // Iterator: an ordered cursor over user keys at one point in time.
 #pragma once
 
+#include <memory>
 #include <string_view>
 
 #include "util/status.h"
@@ -33,6 +34,14 @@ class Iterator {
   virtual std::string_view value() const = 0;
   // The first error met, or OK.
   virtual Status status() const = 0;
+
+  // REQUIRES: Valid(). What keeps the bytes key() and value() point at
+  // valid after the iterator moves, for as long as the caller holds a copy
+  // of it; nullptr when they are the iterator's own copies (valid until it
+  // moves). The pointer itself is valid until the iterator moves.
+  virtual const std::shared_ptr<const void> *entry_owner() const {
+    return nullptr;
+  }
 };
 
 }  // namespace shale

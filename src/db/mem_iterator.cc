@@ -9,7 +9,7 @@ namespace {
 class MemIter final : public InternalIterator {
  public:
   explicit MemIter(std::shared_ptr<const MemTable> mem)
-      : mem_(std::move(mem)), it_(mem_.get()) {}
+      : mem_(std::move(mem)), owner_(mem_), it_(mem_.get()) {}
 
   bool Valid() const override { return it_.Valid(); }
   void SeekToFirst() override { it_.SeekToFirst(); }
@@ -34,9 +34,14 @@ class MemIter final : public InternalIterator {
   uint64_t tag() const override { return it_.tag(); }
   std::string_view value() const override { return it_.value(); }
   Status status() const override { return Status::OK(); }
+  // Entries stay in the arena until the memtable goes.
+  const std::shared_ptr<const void> *EntryOwner() const override {
+    return &owner_;
+  }
 
  private:
   std::shared_ptr<const MemTable> mem_;
+  std::shared_ptr<const void> owner_;  // mem_
   MemTable::Iterator it_;
   std::string scratch_;
 };

@@ -1,24 +1,38 @@
 #include "table/block.h"
 
+#include <cstring>
+
 #include "memtable/internal_key.h"
 #include "util/coding.h"
 
 namespace shale {
 
-Block::Block(std::string contents, BlockKind kind, uint64_t offset,
+Block::Block(BlockContents contents, BlockKind kind, uint64_t offset,
              BlockFormat format)
-    : data_(std::move(contents)),
+    : contents_(std::move(contents)),
       kind_(kind),
       offset_(offset),
       format_(format) {}
 
-size_t Block::memory_usage() const { return sizeof(Block) + data_.capacity(); }
+size_t Block::memory_usage() const {
+  return sizeof(Block) + contents_.size + kBlockTrailerSize;
+}
 
-Status Block::Parse(std::string contents, BlockKind kind, uint64_t offset,
+Status Block::Parse(std::string_view bytes, BlockKind kind, uint64_t offset,
+                    const std::string &path, std::shared_ptr<const Block> *out,
+                    BlockFormat format) {
+  BlockContents copy;
+  copy.data.reset(new char[bytes.size() + 1]);
+  if (!bytes.empty()) std::memcpy(copy.data.get(), bytes.data(), bytes.size());
+  copy.size = bytes.size();
+  return Parse(std::move(copy), kind, offset, path, out, format);
+}
+
+Status Block::Parse(BlockContents contents, BlockKind kind, uint64_t offset,
                     const std::string &path, std::shared_ptr<const Block> *out,
                     BlockFormat format) {
   out->reset();
-  const size_t size = contents.size();
+  const size_t size = contents.size;
   if (size < 8 || size > UINT32_MAX) {
     return TableCorruption(path, kind, offset,
                            "bad block size " + std::to_string(size));
@@ -33,9 +47,9 @@ Status Block::Parse(std::string contents, BlockKind kind, uint64_t offset,
 }
 
 Status Block::ParsePrefixed(Block *b, const std::string &path) {
-  const std::string &contents = b->data_;
-  const size_t size = contents.size();
-  const uint32_t n = DecodeFixed32(contents.data() + size - 4);
+  const char *contents = b->data();
+  const size_t size = b->size();
+  const uint32_t n = DecodeFixed32(contents + size - 4);
   const size_t max_restarts = (size - 4) / 4;
   if (n == 0 || n > max_restarts) {
     return TableCorruption(path, b->kind_, b->offset_,
@@ -44,7 +58,7 @@ Status Block::ParsePrefixed(Block *b, const std::string &path) {
   const uint32_t restarts_offset = static_cast<uint32_t>(size - 4 - 4 * n);
   uint32_t prev = 0;
   for (uint32_t i = 0; i < n; ++i) {
-    uint32_t r = DecodeFixed32(contents.data() + restarts_offset + 4 * i);
+    uint32_t r = DecodeFixed32(contents + restarts_offset + 4 * i);
     bool ok = i == 0 ? r == 0 : (r > prev && r < restarts_offset);
     if (!ok) {
       return TableCorruption(path, b->kind_, b->offset_,
@@ -62,7 +76,7 @@ class BlockIter final : public InternalIterator {
   BlockIter(const Block *block, const std::string *path,
             std::shared_ptr<const void> owner)
       : block_(block),
-        data_(block->data_.data()),
+        data_(block->data()),
         end_(block->array_offset_),
         path_(path),
         owner_(std::move(owner)),

@@ -31,7 +31,12 @@ class Block {
   // offsets strictly ascending within the entry area, the first one 0;
   // flat: the entry count, offsets and hash index fit and ascend).
   // Corruption names path, kind and offset.
-  static Status Parse(std::string contents, BlockKind kind, uint64_t offset,
+  static Status Parse(BlockContents contents, BlockKind kind, uint64_t offset,
+                      const std::string &path,
+                      std::shared_ptr<const Block> *out,
+                      BlockFormat format = BlockFormat::kPrefixed);
+  // As above, from a copy of bytes.
+  static Status Parse(std::string_view bytes, BlockKind kind, uint64_t offset,
                       const std::string &path,
                       std::shared_ptr<const Block> *out,
                       BlockFormat format = BlockFormat::kPrefixed);
@@ -44,7 +49,7 @@ class Block {
 
   // Bytes of memory the block holds (what the block cache charges).
   size_t memory_usage() const;
-  size_t size() const { return data_.size(); }
+  size_t size() const { return contents_.size; }
   BlockKind kind() const { return kind_; }
   BlockFormat format() const { return format_; }
   uint64_t offset() const { return offset_; }
@@ -71,8 +76,9 @@ class Block {
  private:
   friend class BlockIter;
   friend class FlatBlockIter;
-  Block(std::string contents, BlockKind kind, uint64_t offset,
+  Block(BlockContents contents, BlockKind kind, uint64_t offset,
         BlockFormat format);
+  const char *data() const { return contents_.data.get(); }
 
   static Status ParsePrefixed(Block *b, const std::string &path);
   static Status ParseFlat(Block *b, const std::string &path);
@@ -86,7 +92,7 @@ class Block {
   std::unique_ptr<InternalIterator> NewFlatIterator(
       const std::string *path, std::shared_ptr<const void> owner) const;
 
-  std::string data_;
+  BlockContents contents_;
   BlockKind kind_;
   uint64_t offset_;
   BlockFormat format_;

@@ -73,7 +73,7 @@ BlockFormat Block::GuessFormat(std::string_view contents) {
 }
 
 Status Block::ParseFlat(Block *b, const std::string &path) {
-  const std::string &d = b->data_;
+  const std::string_view d(b->data(), b->size());
   auto bad = [&](const std::string &what) {
     return TableCorruption(path, b->kind_, b->offset_, what);
   };
@@ -129,7 +129,7 @@ class FlatBlockIter final : public InternalIterator {
   FlatBlockIter(const Block *block, const std::string *path,
                 std::shared_ptr<const void> owner)
       : block_(block),
-        data_(block->data_.data()),
+        data_(block->data()),
         n_(block->count_),
         path_(path),
         owner_(std::move(owner)),
@@ -166,6 +166,10 @@ class FlatBlockIter final : public InternalIterator {
   uint64_t tag() const override { return tag_; }
   std::string_view value() const override { return value_; }
   Status status() const override { return status_; }
+  // Keys and values are views of the block.
+  const std::shared_ptr<const void> *EntryOwner() const override {
+    return owner_ != nullptr ? &owner_ : nullptr;
+  }
 
   // Decodes entry i into *key, *tag, *value; false (after Fail) if damaged.
   bool Decode(uint32_t i, std::string_view *key, uint64_t *tag,
@@ -281,7 +285,7 @@ Status Block::FindFlat(std::string_view user_key, uint64_t tag,
   uint64_t t = 0;
   if (num_buckets_ > 0) {
     // Probe up to the first empty bucket (Parse checked there is one).
-    const char *buckets = data_.data() + buckets_offset_;
+    const char *buckets = data() + buckets_offset_;
     uint32_t b = FlatBucket(key_hash, num_buckets_);
     for (auto v = static_cast<uint8_t>(buckets[b]); v != kBucketEmpty;
          v = static_cast<uint8_t>(buckets[b])) {

@@ -133,7 +133,7 @@ Status Footer::DecodeFrom(std::string_view in, uint64_t footer_offset,
 
 Status ReadBlock(const RandomAccessFile &file, uint64_t data_end,
                  const BlockHandle &handle, BlockKind kind,
-                 const std::string &path, std::string *contents) {
+                 const std::string &path, BlockContents *contents) {
   if (!HandleFits(handle, data_end)) {
     return TableCorruption(path, kind, handle.offset,
                            "block handle (size " + std::to_string(handle.size) +
@@ -141,9 +141,10 @@ Status ReadBlock(const RandomAccessFile &file, uint64_t data_end,
                                std::to_string(data_end) + ")");
   }
   const size_t n = static_cast<size_t>(handle.size) + kBlockTrailerSize;
-  contents->resize(n);
+  contents->data.reset(new char[n]);
+  contents->size = 0;
   std::string_view got;
-  Status s = file.Read(handle.offset, n, &got, contents->data());
+  Status s = file.Read(handle.offset, n, &got, contents->data.get());
   if (!s.ok()) return s;
   if (got.size() != n) {
     return TableCorruption(path, kind, handle.offset,
@@ -151,10 +152,10 @@ Status ReadBlock(const RandomAccessFile &file, uint64_t data_end,
                                std::to_string(got.size()) + " of " +
                                std::to_string(n) + " bytes)");
   }
-  if (got.data() != contents->data()) {
-    std::memmove(contents->data(), got.data(), n);
+  if (got.data() != contents->data.get()) {
+    std::memmove(contents->data.get(), got.data(), n);
   }
-  const char *p = contents->data();
+  const char *p = contents->data.get();
   const size_t size = static_cast<size_t>(handle.size);
   uint32_t stored = crc32c::Unmask(DecodeFixed32(p + size + 1));
   uint32_t actual = crc32c::Value(p, size + 1);
@@ -166,7 +167,7 @@ Status ReadBlock(const RandomAccessFile &file, uint64_t data_end,
                            "unknown compression kind " +
                                std::to_string(static_cast<uint8_t>(p[size])));
   }
-  contents->resize(size);
+  contents->size = size;  // the trailer stays behind it, unused
   return Status::OK();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -83,12 +84,20 @@ struct Footer {
                     const std::string &path);
 };
 
+// A block's bytes as read from its file, in a buffer nothing zero-filled
+// first (the read overwrites it).
+struct BlockContents {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+  std::string_view view() const { return {data.get(), size}; }
+};
+
 // Reads the block at handle (contents + trailer) from file, checks that it
 // lies within [0, data_end), its compression byte and its checksum, and
 // leaves the contents in *contents. Corruption names path, kind and offset;
 // I/O errors pass through.
 Status ReadBlock(const RandomAccessFile &file, uint64_t data_end,
                  const BlockHandle &handle, BlockKind kind,
-                 const std::string &path, std::string *contents);
+                 const std::string &path, BlockContents *contents);
 
 }  // namespace shale

@@ -71,6 +71,9 @@ class LevelIterator final : public InternalIterator {
   Status status() const override {
     return file_ != nullptr ? file_->status() : Status::OK();
   }
+  const std::shared_ptr<const void> *EntryOwner() const override {
+    return file_->EntryOwner();
+  }
 
  private:
   void Close() {

@@ -78,6 +78,9 @@ class MergingIterator final : public InternalIterator {
   uint64_t tag() const override { return current_->tag(); }
   std::string_view value() const override { return current_->value(); }
   Status status() const override { return status_; }
+  const std::shared_ptr<const void> *EntryOwner() const override {
+    return current_->EntryOwner();
+  }
 
  private:
   // A child's error hides every entry (a damaged file could hold the newest

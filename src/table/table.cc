@@ -41,7 +41,7 @@ Status TableImpl::Load() {
   s = footer_.DecodeFrom(got, footer_offset, path_);
   if (!s.ok()) return s;
 
-  std::string contents;
+  BlockContents contents;
   s = ReadBlock(*file_, data_end_, footer_.index, BlockKind::kIndex, path_,
                 &contents);
   if (!s.ok()) return s;
@@ -53,11 +53,10 @@ Status TableImpl::Load() {
   s = index_.Build(*index, footer_.index.offset, data_end_, path_);
   if (!s.ok()) return s;
 
-  contents.clear();
   s = ReadBlock(*file_, data_end_, footer_.meta, BlockKind::kMeta, path_,
                 &contents);
   if (!s.ok()) return s;
-  if (!props_.Decode(contents)) {
+  if (!props_.Decode(contents.view())) {
     return TableCorruption(path_, BlockKind::kMeta, footer_.meta.offset,
                            "malformed properties");
   }
@@ -81,8 +80,8 @@ Status TableImpl::Load() {
       return TableCorruption(path_, BlockKind::kMeta, footer_.meta.offset,
                              "filter kind does not match the table format");
     }
-    if (local ? !local_filter_.Parse(filter_data_)
-              : !filter_.Parse(filter_data_)) {
+    if (local ? !local_filter_.Parse(filter_data_.view())
+              : !filter_.Parse(filter_data_.view())) {
       return TableCorruption(path_, BlockKind::kFilter, footer_.filter.offset,
                              "malformed bloom filter");
     }
@@ -95,7 +94,7 @@ Status TableImpl::Load() {
 Status TableImpl::ReadDataBlock(size_t i,
                                 std::shared_ptr<const Block> *block) const {
   const BlockHandle &h = index_.handle(i);
-  std::string contents;
+  BlockContents contents;
   Status s =
       ReadBlock(*file_, data_end_, h, BlockKind::kData, path_, &contents);
   if (!s.ok()) return s;

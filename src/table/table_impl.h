@@ -67,7 +67,7 @@ class TableImpl final : public Table {
   TableIndex index_;
   // One per data block: its cache entry while cached (BlockCache).
   std::unique_ptr<BlockCache::Slot[]> slots_;
-  std::string filter_data_;
+  BlockContents filter_data_;      // what the filter readers view
   BloomFilterReader filter_;       // format 1
   LocalBloomReader local_filter_;  // format 2
   bool has_filter_ = false;

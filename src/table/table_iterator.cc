@@ -65,6 +65,9 @@ class TableIterator final : public InternalIterator {
     if (!status_.ok()) return status_;
     return data_ != nullptr ? data_->status() : Status::OK();
   }
+  const std::shared_ptr<const void> *EntryOwner() const override {
+    return data_->EntryOwner();
+  }
 
  private:
   // Positions data_ on block i (not on an entry); false (data_ empty) if

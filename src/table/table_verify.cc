@@ -33,7 +33,7 @@ Status TableImpl::VerifyChecksums(
   if (!s.ok()) return s;
 
   // Index, meta, filter.
-  std::string contents;
+  BlockContents contents;
   s = ReadBlock(*file_, data_end_, footer.index, BlockKind::kIndex, path_,
                 &contents);
   if (!s.ok()) return s;
@@ -43,26 +43,25 @@ Status TableImpl::VerifyChecksums(
   if (!s.ok()) return s;
   s = step(footer.index.size + kBlockTrailerSize);
   if (!s.ok()) return s;
-  contents.clear();
   s = ReadBlock(*file_, data_end_, footer.meta, BlockKind::kMeta, path_,
                 &contents);
   if (!s.ok()) return s;
   MetaProperties props;
-  if (!props.Decode(contents)) {
+  if (!props.Decode(contents.view())) {
     return TableCorruption(path_, BlockKind::kMeta, footer.meta.offset,
                            "malformed properties");
   }
   s = step(footer.meta.size + kBlockTrailerSize);
   if (!s.ok()) return s;
   if (footer.filter.size != 0) {
-    contents.clear();
     s = ReadBlock(*file_, data_end_, footer.filter, BlockKind::kFilter, path_,
                   &contents);
     if (!s.ok()) return s;
     BloomFilterReader whole;
     LocalBloomReader local;
-    if (props.filter_kind == FilterKind::kLocal ? !local.Parse(contents)
-                                                : !whole.Parse(contents)) {
+    if (props.filter_kind == FilterKind::kLocal
+            ? !local.Parse(contents.view())
+            : !whole.Parse(contents.view())) {
       return TableCorruption(path_, BlockKind::kFilter, footer.filter.offset,
                              "malformed bloom filter");
     }
@@ -83,7 +82,6 @@ Status TableImpl::VerifyChecksums(
       return TableCorruption(path_, BlockKind::kIndex, footer.index.offset,
                              "malformed block handle");
     }
-    contents.clear();
     s = ReadBlock(*file_, data_end_, h, BlockKind::kData, path_, &contents);
     if (!s.ok()) return s;
     std::shared_ptr<const Block> block;
