@@ -64,6 +64,13 @@ class DbState : public Object, public std::enable_shared_from_this<DbState> {
   // finished. Returns true if it entered (the db is open; call Leave()).
   bool EnterForRelease() noexcept;
 
+  // Whether the db was closed (or is closing). For the calls of children
+  // that need nothing of the db while they run (iterator moves: the core
+  // iterator holds what it reads), which check it instead of entering.
+  bool IsClosed() const noexcept {
+    return closed_.load(std::memory_order_acquire);
+  }
+
   // Marks closed and waits for calls in flight; returns false if it was
   // already closed.
   bool BeginClose() noexcept;

@@ -167,6 +167,40 @@ class Table {
     s->pins.fetch_sub(1, std::memory_order_release);
   }
 
+  // As Pin, but only when nothing else holds the slot (pins 0 -> 1).
+  int32_t PinAlone(const void *handle, HandleType type, const char *what,
+                   Slot **out) {
+    *out = nullptr;
+    const uint64_t value =
+        static_cast<uint64_t>(reinterpret_cast<uintptr_t>(handle));
+    const uint64_t raw = value ^ salt_;
+    const auto generation = static_cast<uint32_t>(raw >> 32);
+    const auto tag = static_cast<HandleType>((raw >> 24) & 0xff);
+    Slot *s = value != 0 && tag == type
+                  ? SlotAt(static_cast<uint32_t>(raw & 0xffffff))
+                  : nullptr;
+    if (s == nullptr) return Pin(handle, type, what, out);  // its errors
+    uint32_t idle = 0;
+    if (!s->pins.compare_exchange_strong(idle, 1, std::memory_order_seq_cst)) {
+      // In use, or being released (then the tag no longer matches).
+      if (s->tag.load(std::memory_order_seq_cst) ==
+          Tag(generation, type, true)) {
+        return Fail(SHALE_E_BUSY, "%s is being used by another thread", what);
+      }
+      return Pin(handle, type, what, out);  // reports it dead
+    }
+    if (s->tag.load(std::memory_order_seq_cst) != Tag(generation, type, true)) {
+      Unpin(s);
+      return Pin(handle, type, what, out);
+    }
+    if (s->epoch != epoch_.load(std::memory_order_relaxed)) {
+      Unpin(s);
+      return Pin(handle, type, what, out);  // reports SHALE_E_FORKED
+    }
+    *out = s;
+    return SHALE_OK;
+  }
+
   int32_t Remove(const void *handle, HandleType type, const char *what,
                  std::shared_ptr<Object> *out) {
     out->reset();
@@ -271,6 +305,22 @@ int32_t UsePinned(const void *handle, HandleType type, const char *what,
   rc = use(s->obj.get(), arg);
   Table::Unpin(s);
   return rc;
+}
+
+int32_t AcquireExclusive(const void *handle, HandleType type, const char *what,
+                         Object **obj, void **token) {
+  *obj = nullptr;
+  *token = nullptr;
+  Slot *s;
+  int32_t rc = Table::Get().PinAlone(handle, type, what, &s);
+  if (rc != SHALE_OK) return rc;
+  *obj = s->obj.get();
+  *token = s;
+  return SHALE_OK;
+}
+
+void ReleaseExclusive(void *token) noexcept {
+  if (token != nullptr) Table::Unpin(static_cast<Slot *>(token));
 }
 
 int32_t RemoveHandle(const void *handle, HandleType type, const char *what,

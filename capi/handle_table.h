@@ -49,6 +49,16 @@ using PinnedUse = int32_t (*)(Object *obj, void *arg) noexcept;
 int32_t UsePinned(const void *handle, HandleType type, const char *what,
                   PinnedUse use, void *arg);
 
+// For the calls on a single-owner object (an iterator): takes its handle
+// for the call, so that no other thread's call on it runs meanwhile and it
+// cannot be released; one atomic exchange to take, one to give back, no
+// reference count. On SHALE_OK sets *obj (valid until ReleaseExclusive)
+// and *token; else records the failure: SHALE_E_BUSY (another thread is
+// using it, naming `what`), SHALE_E_INVALID_HANDLE, SHALE_E_FORKED.
+int32_t AcquireExclusive(const void *handle, HandleType type, const char *what,
+                         Object **obj, void **token);
+void ReleaseExclusive(void *token) noexcept;
+
 // As LookupHandle, and also frees the slot (the handle is dead after it
 // returns). The object itself lives on while references remain.
 int32_t RemoveHandle(const void *handle, HandleType type, const char *what,

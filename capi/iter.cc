@@ -19,17 +19,46 @@ const void *Ptr(std::string_view v) {
                              : static_cast<const void *>(kEmpty);
 }
 
-// Runs op on the iterator as its one owner, inside a call on its db.
+// RAII: one call's exclusive use of an iterator handle.
+class IterUse {
+ public:
+  IterUse() = default;
+  IterUse(const IterUse &) = delete;
+  IterUse &operator=(const IterUse &) = delete;
+  ~IterUse() { ReleaseExclusive(token_); }
+  int32_t Take(shale_iter *iter) {
+    Object *obj = nullptr;
+    int32_t rc =
+        AcquireExclusive(iter, HandleType::kIter, "iterator", &obj, &token_);
+    obj_ = static_cast<IterObj *>(obj);
+    return rc;
+  }
+  IterObj *get() const { return obj_; }
+
+ private:
+  void *token_ = nullptr;
+  IterObj *obj_ = nullptr;
+};
+
+// Runs op on the iterator object as its one owner. A move does not enter
+// its db: the core iterator holds everything it reads, so it needs nothing
+// the db's close releases; after the close, calls return SHALE_E_CLOSED.
+// Every call ends what shale_iter_borrow_many lent.
+template <class Op>
+int32_t WithIterObj(shale_iter *iter, Op &&op) {
+  IterUse use;
+  int32_t rc = use.Take(iter);
+  if (rc != SHALE_OK) return rc;
+  use.get()->EndLoan();
+  if (use.get()->db->IsClosed()) {
+    return Fail(SHALE_E_CLOSED, "the db was closed");
+  }
+  return op(*use.get());
+}
+
 template <class Op>
 int32_t WithIter(shale_iter *iter, Op &&op) {
-  std::shared_ptr<IterObj> obj;
-  int32_t rc = Lookup(iter, HandleType::kIter, "iter", &obj);
-  if (rc != SHALE_OK) return rc;
-  OwnerGuard owner(&obj->busy);
-  if ((rc = owner.Take("iterator")) != SHALE_OK) return rc;
-  DbCall call(obj->db.get());
-  if ((rc = call.Enter()) != SHALE_OK) return rc;
-  return op(*obj->it);
+  return WithIterObj(iter, [&](IterObj &obj) { return op(*obj.it); });
 }
 
 // The status after a move.
@@ -90,16 +119,16 @@ extern "C" SHALE_API int32_t shale_iter_new(shale_db *db,
 extern "C" SHALE_API int32_t shale_iter_free(shale_iter *iter) {
   return GuardRelease(__func__, [&]() -> int32_t {
     if (iter == nullptr) return SHALE_OK;
-    std::shared_ptr<IterObj> obj;
-    int32_t rc = Lookup(iter, HandleType::kIter, "iter", &obj);
-    if (rc != SHALE_OK) return rc;
-    OwnerGuard owner(&obj->busy);
-    if ((rc = owner.Take("iterator")) != SHALE_OK) return rc;
-    std::shared_ptr<IterObj> removed;
-    if ((rc = Remove(iter, HandleType::kIter, "iter", &removed)) != SHALE_OK) {
-      return rc;
+    {
+      IterUse use;  // refuses to free what another thread is using
+      int32_t rc = use.Take(iter);
+      if (rc != SHALE_OK) return rc;
     }
-    owner.Keep();  // nobody may use it again
+    // A call that begins between the check and here finishes first:
+    // Remove waits for it.
+    std::shared_ptr<IterObj> obj;
+    int32_t rc = Remove(iter, HandleType::kIter, "iter", &obj);
+    if (rc != SHALE_OK) return rc;
     // Destroy the core iterator now, never concurrently with a close.
     DbCall call(obj->db.get());
     call.EnterForRelease();
@@ -300,6 +329,84 @@ int32_t ReadMany(shale::Iterator &it, int32_t direction, size_t max_count,
   return SHALE_OK;
 }
 
+// The body of shale_iter_borrow_many: views of the entries, each kept
+// alive by its owner (one reference per block or memtable passed), or by
+// a copy when it has none (a format-1 block's rebuilt key).
+int32_t BorrowMany(IterObj &obj, int32_t direction, size_t max_count,
+                   size_t max_bytes, const void **ptrs, size_t *lens,
+                   size_t *count) {
+  shale::Iterator &it = *obj.it;
+  if (!it.Valid()) return Position(it);
+  size_t n = 0, bytes = 0;
+  // (entry, offset) of the entries copied into lent_copies: their pointers
+  // are set at the end, the string moving as it grows.
+  std::vector<std::pair<size_t, size_t>> copied;
+  do {
+    std::string_view k = it.key(), v = it.value();
+    if (n > 0 && max_bytes != 0 && bytes + k.size() + v.size() > max_bytes) {
+      break;
+    }
+    const std::shared_ptr<const void> *owner = it.entry_owner();
+    if (owner != nullptr && *owner != nullptr) {
+      if (obj.lent_owners.empty() ||
+          obj.lent_owners.back().get() != owner->get()) {
+        obj.lent_owners.push_back(*owner);
+      }
+      ptrs[2 * n] = Ptr(k);
+      ptrs[2 * n + 1] = Ptr(v);
+    } else {
+      copied.emplace_back(n, obj.lent_copies.size());
+      obj.lent_copies.append(k);
+      obj.lent_copies.append(v);
+    }
+    lens[2 * n] = k.size();
+    lens[2 * n + 1] = v.size();
+    bytes += k.size() + v.size();
+    ++n;
+    if (direction == SHALE_ITER_FORWARD) {
+      it.Next();
+    } else {
+      it.Prev();
+    }
+  } while (n < max_count && it.Valid());
+  shale::Status st = it.status();
+  if (!st.ok()) {
+    obj.EndLoan();
+    return FromCore(st);
+  }
+  for (const auto &[i, offset] : copied) {
+    const char *at = obj.lent_copies.data() + offset;
+    ptrs[2 * i] = at;
+    ptrs[2 * i + 1] = at + lens[2 * i];
+  }
+  *count = n;
+  return SHALE_OK;
+}
+
+// The checks shale_iter_next_many and shale_iter_borrow_many share.
+int32_t CheckManyArgs(const void *out, size_t *lens, size_t *count,
+                      size_t max_count, int32_t direction,
+                      const char *out_name) {
+  if (out == nullptr) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "%s (out) is NULL", out_name);
+  }
+  if (lens == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "lens is NULL");
+  if (count == nullptr) {
+    return Fail(SHALE_E_INVALID_ARGUMENT, "count (out) is NULL");
+  }
+  if (max_count == 0 || max_count > SIZE_MAX / 2) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "max_count is %zu; it must be 1 to SIZE_MAX / 2", max_count);
+  }
+  if (direction != SHALE_ITER_FORWARD && direction != SHALE_ITER_BACKWARD) {
+    return Fail(SHALE_E_INVALID_ARGUMENT,
+                "direction is %d; it must be SHALE_ITER_FORWARD or "
+                "SHALE_ITER_BACKWARD",
+                static_cast<int>(direction));
+  }
+  return SHALE_OK;
+}
+
 }  // namespace
 
 extern "C" SHALE_API int32_t shale_iter_next_many(shale_iter *iter,
@@ -310,25 +417,24 @@ extern "C" SHALE_API int32_t shale_iter_next_many(shale_iter *iter,
   return Guard(__func__, [&]() -> int32_t {
     if (data != nullptr) *data = nullptr;
     if (count != nullptr) *count = 0;
-    if (data == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "data (out) is NULL");
-    }
-    if (lens == nullptr) return Fail(SHALE_E_INVALID_ARGUMENT, "lens is NULL");
-    if (count == nullptr) {
-      return Fail(SHALE_E_INVALID_ARGUMENT, "count (out) is NULL");
-    }
-    if (max_count == 0 || max_count > SIZE_MAX / 2) {
-      return Fail(SHALE_E_INVALID_ARGUMENT,
-                  "max_count is %zu; it must be 1 to SIZE_MAX / 2", max_count);
-    }
-    if (direction != SHALE_ITER_FORWARD && direction != SHALE_ITER_BACKWARD) {
-      return Fail(SHALE_E_INVALID_ARGUMENT,
-                  "direction is %d; it must be SHALE_ITER_FORWARD or "
-                  "SHALE_ITER_BACKWARD",
-                  static_cast<int>(direction));
-    }
+    int32_t rc = CheckManyArgs(data, lens, count, max_count, direction, "data");
+    if (rc != SHALE_OK) return rc;
     return WithIter(iter, [&](shale::Iterator &it) {
       return ReadMany(it, direction, max_count, max_bytes, data, lens, count);
+    });
+  });
+}
+
+extern "C" SHALE_API int32_t shale_iter_borrow_many(
+    shale_iter *iter, int32_t direction, size_t max_count, size_t max_bytes,
+    const void **ptrs, size_t *lens, size_t *count) {
+  return Guard(__func__, [&]() -> int32_t {
+    if (count != nullptr) *count = 0;
+    int32_t rc = CheckManyArgs(ptrs, lens, count, max_count, direction, "ptrs");
+    if (rc != SHALE_OK) return rc;
+    return WithIterObj(iter, [&](IterObj &obj) {
+      return BorrowMany(obj, direction, max_count, max_bytes, ptrs, lens,
+                        count);
     });
   });
 }

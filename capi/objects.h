@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/db.h"
 #include "db/iterator.h"
@@ -28,12 +29,21 @@ class SnapshotObj : public Object {
   std::shared_ptr<const shale::Snapshot> snap;
 };
 
-// Single-owner; holds its db (declared first: released last).
+// Single-owner (its calls take the handle exclusively: AcquireExclusive);
+// holds its db (declared first: released last).
 class IterObj : public Object {
  public:
   std::shared_ptr<DbState> db;
-  std::atomic<bool> busy{false};
   std::unique_ptr<shale::Iterator> it;
+  // What the last shale_iter_borrow_many lent: the owners of the entries
+  // it pointed into, and copies of those that had none. Dropped by the
+  // next call on the iterator.
+  std::vector<std::shared_ptr<const void>> lent_owners;
+  std::string lent_copies;
+  void EndLoan() {
+    lent_owners.clear();
+    lent_copies.clear();
+  }
 };
 
 // A background job; holds its db (declared first: released last) so that

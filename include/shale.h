@@ -109,9 +109,9 @@ extern "C" {
 /* ---------------------------------------------------------------------- */
 
 #define SHALE_VERSION_MAJOR 0
-#define SHALE_VERSION_MINOR 3
+#define SHALE_VERSION_MINOR 4
 #define SHALE_VERSION_PATCH 0
-#define SHALE_VERSION_STRING "0.3.0"
+#define SHALE_VERSION_STRING "0.4.0"
 /* major * 10000 + minor * 100 + patch */
 #define SHALE_VERSION_NUMBER                                                  \
   (SHALE_VERSION_MAJOR * 10000 + SHALE_VERSION_MINOR * 100 +                 \
@@ -924,6 +924,22 @@ SHALE_API int32_t shale_iter_next_many(shale_iter *iter, int32_t direction,
                                        size_t max_count, size_t max_bytes,
                                        void **data, size_t *lens,
                                        size_t *count);
+
+/* As shale_iter_next_many, without copying the entries: ptrs[2i] and
+ * ptrs[2i+1] point at the bytes of key i and value i, lens[2i] and
+ * lens[2i+1] give their lengths. The pointed-to bytes are borrowed (out):
+ * valid until the next call with this iterator (whatever it returns) or
+ * shale_iter_free, and never written to by the caller; a key or value of
+ * 0 bytes has a non-NULL pointer. While lent, the entries' table blocks
+ * and memtables stay in memory: max_count and max_bytes bound how much
+ * (blocks of 4 KiB by default). ptrs, lens: not NULL; 2 * max_count
+ * elements each, written for the count entries returned. count: not NULL;
+ * 0 unless SHALE_OK. Returns as shale_iter_next_many (SHALE_E_INVALID_ARGUMENT
+ * names ptrs where that names data). Single-owner. Since 0.4.0. */
+SHALE_API int32_t shale_iter_borrow_many(shale_iter *iter, int32_t direction,
+                                         size_t max_count, size_t max_bytes,
+                                         const void **ptrs, size_t *lens,
+                                         size_t *count);
 
 /* ---------------------------------------------------------------------- */
 /* Scans                                                                   */

@@ -68,11 +68,13 @@ def test_versions():
 
 
 def test_every_header_function_is_declared():
-    # Only functions added in 0.3.0 may be missing, and only from an older
-    # library of the same ABI major.
-    assert _lib.MISSING <= _lib.SINCE_0_3
-    if _lib.MISSING:
+    # Only functions added in 0.3.0 or 0.4.0 may be missing, and only from
+    # an older library of the same ABI major.
+    assert _lib.MISSING <= _lib.SINCE_0_3 | _lib.SINCE_0_4
+    if _lib.MISSING & _lib.SINCE_0_3:
         assert lib.shale_version_number() < 300, _lib.MISSING
+    if _lib.MISSING:
+        assert lib.shale_version_number() < 400, _lib.MISSING
     for name, (restype, argtypes) in _lib.SIGNATURES.items():
         if name in _lib.MISSING:
             continue

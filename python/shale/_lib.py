@@ -63,6 +63,7 @@ __all__ = [
     "shale_stats",
     "STATS_LEVELS",
     "SINCE_0_3",
+    "SINCE_0_4",
     "MISSING",
     "has",
     "size_t_array",
@@ -331,6 +332,11 @@ SIGNATURES = {
         c_int32,
         [_h, c_int32, c_size_t, c_size_t, _pp, c_void_p, _psz],
     ),
+    # Since 0.4.0. ptrs and lens: 2 * max_count pointers / size_t.
+    "shale_iter_borrow_many": (
+        c_int32,
+        [_h, c_int32, c_size_t, c_size_t, c_void_p, c_void_p, _psz],
+    ),
     # Scans
     "shale_db_scan": (
         c_int32,
@@ -361,8 +367,12 @@ SINCE_0_3 = frozenset(
     )
 )
 
+#: Functions added in 0.4.0 (missing from an older library of the same ABI
+#: major; see :func:`has`).
+SINCE_0_4 = frozenset(("shale_iter_borrow_many",))
+
 #: Functions of :data:`SIGNATURES` the loaded library does not export
-#: (only ever some of :data:`SINCE_0_3`).
+#: (only ever some of :data:`SINCE_0_3` and :data:`SINCE_0_4`).
 MISSING: "set[str]" = set()
 
 
@@ -436,7 +446,8 @@ def _declare(cdll: ctypes.CDLL, path: str) -> None:
         try:
             fn = getattr(cdll, name)
         except AttributeError:
-            (optional if name in SINCE_0_3 else missing).append(name)
+            optional_since = name in SINCE_0_3 or name in SINCE_0_4
+            (optional if optional_since else missing).append(name)
             continue
         fn.restype = restype
         fn.argtypes = argtypes

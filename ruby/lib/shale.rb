@@ -8,7 +8,7 @@
 # looked for) and checks its ABI version.
 module Shale
   # The binding's own version (it follows the library's minor versions).
-  BINDING_VERSION = "0.3.0"
+  BINDING_VERSION = "0.4.0"
 end
 
 require_relative "shale/native"

@@ -14,7 +14,7 @@ TEST(Versions, MatchMacros) {
   EXPECT_STREQ(SHALE_VERSION_STRING, shale_version());
   EXPECT_EQ(SHALE_VERSION_NUMBER, shale_version_number());
   EXPECT_EQ(SHALE_ABI_VERSION, shale_abi_version());
-  EXPECT_EQ(300, SHALE_VERSION_NUMBER);  // 0.3.0
+  EXPECT_EQ(400, SHALE_VERSION_NUMBER);  // 0.4.0
 }
 
 TEST(StatusName, EveryCode) {

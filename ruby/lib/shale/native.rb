@@ -252,6 +252,7 @@ module Shale
       shale_iter_key: [[:pointer, :pointer, :pointer], :int32, F],
       shale_iter_value: [[:pointer, :pointer, :pointer], :int32, F],
       shale_iter_next_many: [[:pointer, :int32, :size_t, :size_t, :pointer, :pointer, :pointer], :int32, B],
+      shale_iter_borrow_many: [[:pointer, :int32, :size_t, :size_t, :pointer, :pointer, :pointer], :int32, B],
       # Scans
       shale_db_scan: [[:pointer, :pointer, :uint32, :shale_scan_fn, :pointer], :int32, B],
       # Change subscriptions
