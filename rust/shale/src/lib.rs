@@ -3,7 +3,8 @@
 //!
 //! - [`Db`] — open a directory, `get`/`put`/`delete`/`contains`, the
 //!   one-call `get_many`/`put_many`/`delete_many`, [`WriteBatch`]es,
-//!   iteration ([`Db::iter`], [`Db::range`], [`Db::prefix`], `.rev()`),
+//!   iteration ([`Db::iter`], [`Db::range`], [`Db::prefix`], `.rev()`;
+//!   owned entries, or borrowed in place with [`Iter::borrowed`]),
 //!   [`Snapshot`]s, change [`Subscription`]s, flush/compact/backup/verify.
 //! - Background [`Job`]s: [`Db::compact_range_async`], [`Db::backup_async`],
 //!   [`Db::verify_async`] run on a thread of the library's, with progress
@@ -63,6 +64,7 @@ mod db;
 mod error;
 mod ffi;
 mod iter;
+mod iter_ref;
 mod job;
 mod log;
 mod maintenance;
@@ -77,6 +79,7 @@ pub use batch::WriteBatch;
 pub use db::Db;
 pub use error::{status_name, Error, ErrorKind, Result};
 pub use iter::{Entry, Iter};
+pub use iter_ref::RefIter;
 pub use job::{Job, JobKind, JobStatus};
 pub use log::LogLevel;
 pub use options::{Options, SyncMode};
