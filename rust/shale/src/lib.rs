@@ -8,7 +8,8 @@
 //!   [`Snapshot`]s, change [`Subscription`]s, flush/compact/backup/verify.
 //! - Background [`Job`]s: [`Db::compact_range_async`], [`Db::backup_async`],
 //!   [`Db::verify_async`] run on a thread of the library's, with progress
-//!   closures, waiting, cancellation and a [`JobStatus`].
+//!   closures, waiting, cancellation and a [`JobStatus`]; a `Job` is a
+//!   `Future` too (`job.await`, no runtime needed).
 //! - [`Db::stats`]: the db's figures as a [`Stats`] struct.
 //! - Every fallible call returns [`Result`]; an [`Error`] carries the status
 //!   code ([`ErrorKind`]), its name and the library's message.
@@ -66,6 +67,7 @@ mod ffi;
 mod iter;
 mod iter_ref;
 mod job;
+mod job_future;
 mod log;
 mod maintenance;
 mod options;
