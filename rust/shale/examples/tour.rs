@@ -64,7 +64,7 @@ fn tour(dir: &std::path::Path) -> shale::Result<()> {
     assert_eq!(db.range::<&str>((Excluded("b"), Unbounded)).count(), 6);
     let users: Vec<_> = db.prefix("user/").collect::<shale::Result<_>>()?;
     assert_eq!(users.len(), 2);
-    let last_user = db.prefix("user/").rev().next().transpose()?;
+    let last_user = db.prefix("user/").next_back().transpose()?;
     assert_eq!(last_user.map(|(k, _)| k), Some(b"user/2".to_vec()));
 
     // Snapshots.
