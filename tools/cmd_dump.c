@@ -110,7 +110,7 @@ const cli_command cli_command_dump = {
     "DB [FILE] [--hex] [--from K] [--to K | --through K] [--prefix P]",
     "Writes every entry (or those in range), all from one point in time,\n"
     "in the dump format to FILE (default or '-': stdout). A FILE is written\n"
-    "to FILE.tmp and renamed when complete. Format (docs/cli.md):\n"
+    "to FILE.tmp and renamed when complete. Format (man shale):\n"
     "  shale-dump 1 escaped     (or: shale-dump 1 hex)\n"
     "  # from PATH, shale VERSION, TIME\n"
     "  KEY<TAB>VALUE            one line per record\n"

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_docs.h"
 #include "cli_output.h"
 #include "cli_progress.h"
 #include "commands.h"
@@ -42,9 +43,9 @@ static void print_tool_help(FILE *f) {
       "--key-* and --value-* choose for keys or values only.\n\n"
       "Exit status: 0 ok, 1 not found, 2 usage error, 3 store error,\n"
       "4 corruption, 5 store locked by another process, 6 bad input,\n"
-      "130 interrupted (Ctrl-C; the store is left sound).\n\n"
-      "Full manual: docs/cli.md.\n",
+      "130 interrupted (Ctrl-C; the store is left sound).\n\n",
       f);
+  cli_print_docs(f);
 }
 
 static void print_command_help(const cli_command *c) {
