@@ -1,8 +1,10 @@
 // fuzz_cli — the shale tool's text handling (tools/), which reads whatever a
 // user or a damaged dump file gives it: the escaped-text and hex codecs, and
 // the dump format's parser. Properties checked on every input:
-//   * encode then decode gives the bytes back, in escaped text and in hex;
-//     escaped output is printable ASCII, hex output lowercase hex digits;
+//   * encode then decode gives the bytes back, in escaped text, text (valid
+//     UTF-8 as itself) and hex; escaped output is printable ASCII, text
+//     output printable ASCII and the UTF-8 sequences text shows, hex output
+//     lowercase hex digits;
 //   * decoding arbitrary text never crashes and, when it succeeds, encoding
 //     the result and decoding it again is stable;
 //   * every line of the input, parsed as a dump (the first as the header),
@@ -52,13 +54,20 @@ std::string Decode(cli_encoding enc, const std::string &text, bool *ok) {
 }
 
 void RoundTrip(const std::string &bytes) {
-  for (cli_encoding enc : {CLI_ENC_ESCAPED, CLI_ENC_HEX}) {
+  for (cli_encoding enc : {CLI_ENC_ESCAPED, CLI_ENC_TEXT, CLI_ENC_HEX}) {
     std::string text = Capture(
         [&](FILE *f) { cli_encode(f, enc, bytes.data(), bytes.size()); });
-    for (unsigned char c : text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
       if (enc == CLI_ENC_HEX) {
         Check((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'),
               "hex output is not lowercase hex");
+      } else if (enc == CLI_ENC_TEXT && c >= 0x80) {
+        const size_t n = cli_utf8_text_length(
+            reinterpret_cast<const unsigned char *>(text.data()) + i,
+            text.size() - i);
+        Check(n > 0, "text output holds a byte text does not show");
+        i += n - 1;
       } else {
         Check(c >= 0x20 && c < 0x7f, "escaped output is not printable ASCII");
       }

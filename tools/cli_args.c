@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_output.h"
+
 typedef struct option_spec {
   const char *name;
   char short_name; /* 0: none */
@@ -26,6 +28,9 @@ static const option_spec kOptions[] = {
     {"no-progress", 0, CLI_OPT_PROGRESS, 0},
     {"from", 0, CLI_OPT_FROM, 1},
     {"to", 0, CLI_OPT_TO, 1},
+    {"through", 0, CLI_OPT_THROUGH, 1},
+    {"utf8", 0, CLI_OPT_UTF8, 0},
+    {"ascii", 0, CLI_OPT_UTF8, 0},
     {"prefix", 0, CLI_OPT_PREFIX, 1},
     {"reverse", 'r', CLI_OPT_REVERSE, 0},
     {"limit", 'n', CLI_OPT_LIMIT, 1},
@@ -79,11 +84,21 @@ static int apply(const char *command, const option_spec *o, const char *value,
     case CLI_OPT_JSON:
       out->json = 1;
       return 0;
+    case CLI_OPT_UTF8:
+      if (out->utf8 >= 0 && (out->utf8 == 1) != (strcmp(n, "utf8") == 0)) {
+        return usage_error(command, "--utf8 and --ascii%s%s: choose one", "",
+                           "");
+      }
+      out->utf8 = strcmp(n, "utf8") == 0;
+      return 0;
     case CLI_OPT_FROM:
       out->from = value;
       return 0;
     case CLI_OPT_TO:
       out->to = value;
+      return 0;
+    case CLI_OPT_THROUGH:
+      out->through = value;
       return 0;
     case CLI_OPT_PREFIX:
       out->prefix = value;
@@ -149,6 +164,18 @@ static int resolve_encodings(const char *command, cli_args *out) {
   out->value_encoding = (g & CLI_OPT_VALUE_HEX)   ? CLI_ENC_HEX
                         : (g & CLI_OPT_VALUE_RAW) ? CLI_ENC_RAW
                                                   : general;
+  /* UTF-8 as text: JSON is Unicode text by definition; plain output
+   * follows the locale, so that a terminal, $(...) and grep in a UTF-8
+   * locale all see "café", and the C locale (cron, scripts that want
+   * ASCII) sees escapes. */
+  const int text =
+      out->utf8 >= 0 ? out->utf8 : out->json || cli_locale_is_utf8();
+  out->key_output = text && out->key_encoding == CLI_ENC_ESCAPED
+                        ? CLI_ENC_TEXT
+                        : out->key_encoding;
+  out->value_output = text && out->value_encoding == CLI_ENC_ESCAPED
+                          ? CLI_ENC_TEXT
+                          : out->value_encoding;
   return 0;
 }
 
@@ -174,6 +201,7 @@ int cli_parse_args(const char *command, unsigned allowed, int argc, char **argv,
   memset(out, 0, sizeof *out);
   out->command = command;
   out->progress = -1;
+  out->utf8 = -1;
   out->limit = -1;
   out->batch_size = 1000;
   out->positional = calloc((size_t)argc + 1, sizeof(char *));
@@ -232,6 +260,12 @@ int cli_parse_args(const char *command, unsigned allowed, int argc, char **argv,
     }
     int rc = apply(command, o, value, out);
     if (rc != 0) return rc;
+  }
+  if (out->to != NULL && out->through != NULL) {
+    return usage_error(command,
+                       "--to (exclusive) and --through (inclusive)%s%s: "
+                       "choose one end",
+                       "", "");
   }
   return resolve_encodings(command, out);
 }

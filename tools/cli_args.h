@@ -28,7 +28,9 @@ enum {
   CLI_OPT_CHECK = 1u << 17,
   CLI_OPT_NO_CREATE = 1u << 18,
   CLI_OPT_BATCH_SIZE = 1u << 19,
-  CLI_OPT_VALUE_FILE = 1u << 20
+  CLI_OPT_VALUE_FILE = 1u << 20,
+  CLI_OPT_THROUGH = 1u << 21,
+  CLI_OPT_UTF8 = 1u << 22, /* --utf8 and --ascii */
 };
 
 /* The encodings of keys and values on input and output. */
@@ -36,15 +38,24 @@ enum {
   (CLI_OPT_HEX | CLI_OPT_RAW | CLI_OPT_KEY_HEX | CLI_OPT_KEY_RAW)
 #define CLI_OPTS_ENCODING \
   (CLI_OPTS_KEY_ENCODING | CLI_OPT_VALUE_HEX | CLI_OPT_VALUE_RAW)
+/* For the commands that print keys or values: those and --utf8/--ascii. */
+#define CLI_OPTS_OUTPUT_ENCODING (CLI_OPTS_ENCODING | CLI_OPT_UTF8)
 
 typedef struct cli_args {
   const char *command;
   unsigned given; /* CLI_OPT_* bits seen */
+  /* How keys and values given on the command line are decoded. */
   cli_encoding key_encoding;
   cli_encoding value_encoding;
+  /* How keys and values are printed: the same, but for escaped text,
+   * which is CLI_ENC_TEXT when UTF-8 is printed as text (--utf8; without
+   * --ascii, in JSON and in a UTF-8 locale). */
+  cli_encoding key_output;
+  cli_encoding value_output;
   int progress; /* -1: when stderr is a terminal; 0 off; 1 on */
+  int utf8;     /* -1: by the locale and --json; 0 --ascii; 1 --utf8 */
   int json, reverse, keys_only, count, force, verbose, check, no_create;
-  const char *from, *to, *prefix, *value_file;
+  const char *from, *to, *through, *prefix, *value_file;
   long long limit; /* -1: no limit */
   unsigned long long batch_size;
   int help;

@@ -157,7 +157,7 @@ int cli_decode(cli_encoding enc, const char *text, size_t len, cli_bytes *out,
     case CLI_ENC_RAW:
       cli_bytes_append(out, text, len);
       return 0;
-    default:
+    default: /* escaped, and text: its output is escaped text too */
       return decode_escaped(text, len, out, err, err_size);
   }
 }
@@ -167,11 +167,62 @@ static int passes_through(unsigned char c) {
   return c >= 0x20 && c < 0x7f && c != '\\';
 }
 
-static void encode_escaped(FILE *f, const unsigned char *p, size_t n) {
+static int is_continuation(unsigned char c) { return (c & 0xc0) == 0x80; }
+
+/* Code points that CLI_ENC_TEXT escapes although they are valid: they are
+ * invisible or reorder or break the line on a terminal, so the output
+ * would not show the key as it is. */
+static int hidden_code_point(unsigned long cp) {
+  return (cp >= 0x80 && cp <= 0x9f) ||     /* C1 controls */
+         cp == 0xad ||                     /* soft hyphen */
+         cp == 0x61c ||                    /* Arabic letter mark */
+         (cp >= 0x200b && cp <= 0x200f) || /* zero width, LRM, RLM */
+         (cp >= 0x2028 && cp <= 0x202e) || /* separators, bidi embeddings */
+         (cp >= 0x2060 && cp <= 0x2069) || /* word joiner, bidi isolates */
+         cp == 0xfeff;                     /* zero width no-break space */
+}
+
+size_t cli_utf8_text_length(const unsigned char *p, size_t n) {
+  unsigned char c = p[0];
+  size_t len;
+  unsigned long cp;
+  unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+    cp = c & 0x1fu;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    cp = c & 0x0fu;
+    if (c == 0xe0) lo = 0xa0; /* overlong */
+    if (c == 0xed) hi = 0x9f; /* surrogates */
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    cp = c & 0x07u;
+    if (c == 0xf0) lo = 0x90; /* overlong */
+    if (c == 0xf4) hi = 0x8f; /* over U+10FFFF */
+  } else {
+    return 0;
+  }
+  if (n < len || p[1] < lo || p[1] > hi) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if (!is_continuation(p[i])) return 0;
+    cp = cp << 6 | (p[i] & 0x3fu);
+  }
+  return hidden_code_point(cp) ? 0 : len;
+}
+
+/* Escaped text; with utf8, valid UTF-8 (cli_utf8_text_length) as is. */
+static void encode_escaped(FILE *f, const unsigned char *p, size_t n,
+                           int utf8) {
   size_t run = 0; /* start of the current pass-through run */
   for (size_t i = 0; i < n; ++i) {
     unsigned char c = p[i];
     if (passes_through(c)) continue;
+    size_t text = utf8 && c >= 0x80 ? cli_utf8_text_length(p + i, n - i) : 0;
+    if (text > 0) {
+      i += text - 1;
+      continue;
+    }
     if (i > run) fwrite(p + run, 1, i - run, f);
     run = i + 1;
     char esc[4] = {'\\', 0, 0, 0};
@@ -224,7 +275,7 @@ void cli_encode(FILE *f, cli_encoding enc, const void *p, size_t n) {
       if (n > 0) fwrite(bytes, 1, n, f);
       break;
     default:
-      encode_escaped(f, bytes, n);
+      encode_escaped(f, bytes, n, enc == CLI_ENC_TEXT);
   }
 }
 
@@ -233,12 +284,19 @@ void cli_encode_json(FILE *f, cli_encoding enc, const void *p, size_t n) {
   if (enc == CLI_ENC_HEX) {
     encode_hex(f, p, n);
   } else {
-    /* Escaped text is printable ASCII; JSON needs only its backslashes and
+    /* Escaped text is printable ASCII (and, for TEXT, valid UTF-8, which
+     * JSON strings hold as it is); JSON needs only its backslashes and
      * quotes escaped. */
     const unsigned char *bytes = p;
     for (size_t i = 0; i < n; ++i) {
       unsigned char c = bytes[i];
-      if (c == '"') {
+      size_t text = enc == CLI_ENC_TEXT && c >= 0x80
+                        ? cli_utf8_text_length(bytes + i, n - i)
+                        : 0;
+      if (text > 0) {
+        fwrite(bytes + i, 1, text, f);
+        i += text - 1;
+      } else if (c == '"') {
         fputs("\\\"", f);
       } else if (passes_through(c)) {
         fputc(c, f);

@@ -10,10 +10,16 @@
 typedef enum cli_encoding {
   CLI_ENC_ESCAPED = 0,
   CLI_ENC_HEX = 1,
-  CLI_ENC_RAW = 2
+  CLI_ENC_RAW = 2,
+  /* Output only (decoded as escaped text): escaped text in which valid
+   * UTF-8 is written as itself, but for the characters that would change
+   * how a terminal shows the line (C1 controls, bidirectional and
+   * invisible formatting characters, line and paragraph separators). */
+  CLI_ENC_TEXT = 3
 } cli_encoding;
 
-/* The option spelling of an encoding ("escaped", "hex", "raw"). */
+/* The option spelling of an encoding ("escaped", "hex", "raw"; TEXT is
+ * "escaped"). */
 const char *cli_encoding_name(cli_encoding enc);
 
 /* A growable byte buffer. Zero-initialise it; free with cli_bytes_free. */
@@ -37,7 +43,12 @@ int cli_decode(cli_encoding enc, const char *text, size_t len, cli_bytes *out,
 /* Writes p[0..n) to f in encoding enc. */
 void cli_encode(FILE *f, cli_encoding enc, const void *p, size_t n);
 
-/* Writes p[0..n) in encoding enc (escaped or hex) as a JSON string,
+/* The length (2 to 4) of the UTF-8 sequence at p[0..n) if it is valid
+ * (shortest form, no surrogate, at most U+10FFFF) and CLI_ENC_TEXT writes
+ * it as itself; 0 otherwise. */
+size_t cli_utf8_text_length(const unsigned char *p, size_t n);
+
+/* Writes p[0..n) in encoding enc (escaped, text or hex) as a JSON string,
  * quotes included. */
 void cli_encode_json(FILE *f, cli_encoding enc, const void *p, size_t n);
 

@@ -2,6 +2,8 @@
 #include "cli_output.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -61,4 +63,15 @@ double cli_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cli_locale_is_utf8(void) {
+  static int known = -1;
+  if (known < 0) {
+    /* Only LC_CTYPE: numbers and messages stay in the C locale. */
+    const char *set =
+        setlocale(LC_CTYPE, "") != NULL ? nl_langinfo(CODESET) : "";
+    known = strcmp(set, "UTF-8") == 0 || strcmp(set, "utf8") == 0;
+  }
+  return known;
 }

@@ -23,4 +23,7 @@ void cli_format_count(uint64_t n, char *out, size_t size);
 /* Monotonic seconds. */
 double cli_now(void);
 
+/* Whether the locale's character set (LC_ALL, LC_CTYPE, LANG) is UTF-8. */
+int cli_locale_is_utf8(void);
+
 #endif

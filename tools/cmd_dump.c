@@ -107,10 +107,10 @@ static int run_dump(const cli_args *a) {
 const cli_command cli_command_dump = {
     "dump",
     "write keys and values in the portable text format",
-    "DB [FILE] [--hex] [--from K] [--to K] [--prefix P]",
+    "DB [FILE] [--hex] [--from K] [--to K | --through K] [--prefix P]",
     "Writes every entry (or those in range), all from one point in time,\n"
     "in the dump format to FILE (default or '-': stdout). A FILE is written\n"
-    "to FILE.tmp and renamed when complete. Format (docs/cli.md):\n"
+    "to FILE.tmp and renamed when complete. Format (man shale):\n"
     "  shale-dump 1 escaped     (or: shale-dump 1 hex)\n"
     "  # from PATH, shale VERSION, TIME\n"
     "  KEY<TAB>VALUE            one line per record\n"
@@ -118,9 +118,12 @@ const cli_command cli_command_dump = {
     "Opens the store read-only.\n\n"
     "Options:\n"
     "  --hex                   records in hexadecimal (default: escaped)\n"
-    "  --from K, --to K, --prefix P  a range, as for scan; K and P are\n"
-    "                          escaped text, or hex with --hex or --key-hex\n",
-    CLI_OPT_HEX | CLI_OPT_KEY_HEX | CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_PREFIX,
+    "  --from K, --to K, --through K, --prefix P\n"
+    "                          a range, as for scan (--to exclusive,\n"
+    "                          --through inclusive); K and P are escaped\n"
+    "                          text, or hex with --hex or --key-hex\n",
+    CLI_OPT_HEX | CLI_OPT_KEY_HEX | CLI_OPT_FROM | CLI_OPT_TO |
+        CLI_OPT_THROUGH | CLI_OPT_PREFIX,
     1,
     2,
     run_dump,

@@ -6,7 +6,30 @@
 #include "cli_store.h"
 #include "commands.h"
 
+/* get --json: {"key": K, "value": V}, V null for a missing key. */
+static void print_get_json(const cli_args *a, const cli_bytes *key,
+                           const void *value, size_t value_len, int found) {
+  fputs("{\"key\": ", stdout);
+  cli_encode_json(stdout, a->key_output, key->data, key->len);
+  fputs(", \"value\": ", stdout);
+  if (found) {
+    cli_encode_json(stdout, a->value_output, value, value_len);
+  } else {
+    fputs("null", stdout);
+  }
+  fputs("}\n", stdout);
+}
+
 static int run_get(const cli_args *a) {
+  if (a->json &&
+      (a->key_encoding == CLI_ENC_RAW || a->value_encoding == CLI_ENC_RAW)) {
+    fputs(
+        "shale get: --json cannot show raw bytes (JSON strings are text); "
+        "use the default escaped text or --hex\n"
+        "Try 'shale get --help'.\n",
+        stderr);
+    return CLI_EXIT_USAGE;
+  }
   cli_bytes key = {0};
   int rc =
       cli_decode_arg("get", "KEY", a->key_encoding, a->positional[1], &key);
@@ -19,10 +42,16 @@ static int run_get(const cli_args *a) {
     size_t value_len = 0;
     int32_t st = shale_db_get(db, NULL, key.data, key.len, &value, &value_len);
     if (st == SHALE_OK) {
-      cli_encode(stdout, a->value_encoding, value, value_len);
-      if (a->value_encoding != CLI_ENC_RAW) fputc('\n', stdout);
+      if (a->json) {
+        print_get_json(a, &key, value, value_len, 1);
+      } else {
+        cli_encode(stdout, a->value_output, value, value_len);
+        if (a->value_encoding != CLI_ENC_RAW) fputc('\n', stdout);
+      }
       shale_free(value);
     } else if (st == SHALE_NOT_FOUND) {
+      if (a->json) print_get_json(a, &key, NULL, 0, 0);
+      fflush(stdout);
       fprintf(stderr, "shale get: not found: %s\n", a->positional[1]);
       rc = CLI_EXIT_NOT_FOUND;
     } else {
@@ -36,11 +65,16 @@ static int run_get(const cli_args *a) {
 const cli_command cli_command_get = {
     "get",
     "print the value of a key",
-    "DB KEY",
+    "DB KEY [--json]",
     "Writes the value of KEY and a newline (with --raw or --value-raw: the\n"
     "value's bytes exactly, no newline). A missing key prints 'not found'\n"
-    "on stderr and exits 1. Opens the store read-only.\n\n" CLI_HELP_ENCODINGS,
-    CLI_OPTS_ENCODING,
+    "on stderr and exits 1. Opens the store read-only.\n\n"
+    "Options:\n"
+    "  --json                  {\"key\": K, \"value\": V} (V null for a "
+    "missing\n"
+    "                          key, which still exits 1)\n" CLI_HELP_ENCODINGS
+        CLI_HELP_UTF8,
+    CLI_OPTS_OUTPUT_ENCODING | CLI_OPT_JSON,
     2,
     2,
     run_get,

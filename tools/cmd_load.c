@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli_dump_format.h"
+#include "cli_fs.h"
 #include "cli_line_reader.h"
 #include "cli_output.h"
 #include "cli_progress.h"
@@ -138,6 +140,69 @@ static int read_dump(loader *l) {
   return write_batch(l); /* the last, partial batch: the dump is whole */
 }
 
+/* A load into a new path (nothing there, or an empty directory) is all or
+ * nothing: the store is built in a sibling directory, DB.load-PID.tmp,
+ * and renamed to DB once it is complete, closed and synced; if anything
+ * fails it is removed, and DB is left as it was. */
+typedef struct fresh_target {
+  const char *path; /* DB */
+  char *tmp;        /* where the store is built; NULL: not a fresh load */
+} fresh_target;
+
+static int fresh_begin(const cli_args *a, fresh_target *t) {
+  t->path = a->positional[0];
+  t->tmp = NULL;
+  if (a->check || a->no_create) return 0;
+  if (cli_path_state_of(t->path) == CLI_PATH_OTHER) return 0;
+  size_t n = strlen(t->path);
+  while (n > 1 && t->path[n - 1] == '/') --n;
+  size_t size = n + 48;
+  t->tmp = malloc(size);
+  if (t->tmp == NULL) {
+    fputs("shale load: out of memory\n", stderr);
+    return CLI_EXIT_STORE;
+  }
+  snprintf(t->tmp, size, "%.*s.load-%ld.tmp", (int)n, t->path, (long)getpid());
+  if (cli_path_state_of(t->tmp) != CLI_PATH_MISSING) {
+    fprintf(stderr,
+            "shale load: %s already exists (left by a load that was "
+            "killed?); remove it and load again\n",
+            t->tmp);
+    free(t->tmp);
+    t->tmp = NULL;
+    return CLI_EXIT_STORE;
+  }
+  return 0;
+}
+
+/* After the store at t->tmp was closed: renames it into place (rc 0) or
+ * removes it. Returns rc, or an exit status if the rename failed. */
+static int fresh_finish(fresh_target *t, int rc) {
+  if (t->tmp == NULL) return rc;
+  if (rc == 0 && rename(t->tmp, t->path) != 0) {
+    fprintf(stderr, "shale load: cannot rename %s to %s: %s\n", t->tmp, t->path,
+            strerror(errno));
+    rc = CLI_EXIT_STORE;
+  }
+  if (rc == 0) {
+    int err = cli_sync_parent(t->path);
+    if (err != 0) {
+      fprintf(stderr, "shale load: cannot sync the directory of %s: %s\n",
+              t->path, strerror(err));
+      rc = CLI_EXIT_STORE;
+    }
+  } else {
+    int err = cli_remove_tree(t->tmp);
+    if (err != 0) {
+      fprintf(stderr, "shale load: cannot remove %s: %s\n", t->tmp,
+              strerror(err));
+    }
+  }
+  free(t->tmp);
+  t->tmp = NULL;
+  return rc;
+}
+
 static int run_load(const cli_args *a) {
   const char *file = a->positional_count > 1 ? a->positional[1] : "-";
   const int from_stdin = strcmp(file, "-") == 0;
@@ -151,14 +216,21 @@ static int run_load(const cli_args *a) {
     return CLI_EXIT_BAD_INPUT;
   }
   cli_line_reader_init(&l.reader, fd);
-  int rc = 0;
-  if (!a->check) {
+  fresh_target fresh;
+  int rc = fresh_begin(a, &fresh);
+  if (rc == 0 && !a->check) {
     /* Batches are written unsynced and synced once at the end: the load
      * is durable when it returns, and no faster path loses anything a
      * caller was told about. */
-    rc = cli_open("load", a->positional[0],
+    rc = cli_open("load", fresh.tmp != NULL ? fresh.tmp : a->positional[0],
                   a->no_create ? CLI_OPEN_WRITE : CLI_OPEN_CREATE,
                   SHALE_SYNC_NONE, &l.db);
+    if (rc != 0 && fresh.tmp != NULL) {
+      fprintf(stderr,
+              "(a load into a new path builds the store in %s and renames "
+              "it to %s when it is complete)\n",
+              fresh.tmp, a->positional[0]);
+    }
     if (rc == 0) {
       int32_t st = shale_batch_new(&l.batch);
       if (st != SHALE_OK) rc = cli_report("load", st);
@@ -178,6 +250,11 @@ static int run_load(const cli_args *a) {
       rc = cli_report("load", st);
     }
   }
+  const int opened = l.db != NULL;
+  const int was_fresh = fresh.tmp != NULL;
+  shale_batch_free(l.batch);
+  rc = cli_close("load", l.db, rc);
+  rc = fresh_finish(&fresh, rc);
   char size[24];
   cli_format_bytes(l.reader.bytes_read, size, sizeof size);
   if (rc == 0 && a->check) {
@@ -186,9 +263,11 @@ static int run_load(const cli_args *a) {
   } else if (rc == 0) {
     printf("loaded %llu records (%s) into %s in %.1f s\n", l.committed, size,
            a->positional[0], cli_now() - start);
-  } else if (l.db != NULL && l.committed == 0) {
-    fprintf(stderr, "shale load: nothing was written\n");
-  } else if (l.db != NULL) {
+  } else if (opened && (l.committed == 0 || was_fresh)) {
+    fprintf(stderr, "shale load: %snothing was written%s\n",
+            rc == CLI_EXIT_INTERRUPTED ? "interrupted; " : "",
+            was_fresh ? "; no store was created" : "");
+  } else if (opened) {
     fprintf(stderr,
             "shale load: %s after %llu records, written in whole batches "
             "and synced; the store is sound. Loading again is safe (it "
@@ -196,10 +275,9 @@ static int run_load(const cli_args *a) {
             rc == CLI_EXIT_INTERRUPTED ? "interrupted" : "stopped",
             l.committed);
   }
-  shale_batch_free(l.batch);
   cli_line_reader_free(&l.reader);
   if (!from_stdin) close(fd);
-  return cli_close("load", l.db, rc);
+  return rc;
 }
 
 const cli_command cli_command_load = {
@@ -209,9 +287,12 @@ const cli_command cli_command_load = {
     "Reads a dump (see 'shale dump --help') from FILE (default or '-':\n"
     "stdin) and puts every record into the store, N records per atomic\n"
     "batch. Existing keys are overwritten, others kept. Durable when it\n"
-    "returns. Creates the store if the directory does not exist. A bad\n"
-    "line stops the load (exit 6) with its line number; the whole batches\n"
-    "before it stay written. A dump without its 'end N' line is refused.\n\n"
+    "returns. A bad line stops the load (exit 6) with its line number. A\n"
+    "dump without its 'end N' line is refused.\n"
+    "Into an existing store, the whole batches before a failure stay\n"
+    "written. Into a new path (missing, or an empty directory) the load is\n"
+    "all or nothing: the store is built in DB.load-PID.tmp and renamed to\n"
+    "DB when complete; a failed load leaves nothing behind.\n\n"
     "Options:\n"
     "  --batch-size N          records per batch (default 1000; a batch is\n"
     "                          also cut at 4 MiB)\n"

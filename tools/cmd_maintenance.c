@@ -6,6 +6,7 @@
 #include "cli_input.h"
 #include "cli_output.h"
 #include "cli_progress.h"
+#include "cli_range.h"
 #include "cli_store.h"
 #include "commands.h"
 
@@ -34,12 +35,75 @@ static void print_report(const char *path, const char *report, int verbose,
   }
 }
 
+/* Writes the lines of report that start with `prefix` (without it) as a
+ * JSON array of strings. */
+static void json_lines(const char *report, const char *prefix) {
+  size_t plen = strlen(prefix);
+  int first = 1;
+  fputc('[', stdout);
+  for (const char *line = report; *line != '\0';) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+    if (len > plen && strncmp(line, prefix, plen) == 0) {
+      fputs(first ? "" : ", ", stdout);
+      first = 0;
+      cli_encode_json(stdout, CLI_ENC_TEXT, line + plen, len - plen);
+    }
+    line += len + (nl != NULL);
+  }
+  fputc(']', stdout);
+}
+
+/* verify --json: {"path", "opens", "sound", "files", "bytes_checked",
+ * "problems": [...], "summary"} (+ "report": every line, with --verbose),
+ * from the report of shale_db_verify. */
+static void print_report_json(const char *path, const char *report, int verbose,
+                              int sound) {
+  const char *summary = "";
+  size_t summary_len = 0;
+  for (const char *line = report; *line != '\0';) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+    if (len > 0) {
+      summary = line;
+      summary_len = len;
+    }
+    line += len + (nl != NULL);
+  }
+  fputs("{\"path\": ", stdout);
+  cli_json_string(stdout, path);
+  printf(", \"opens\": true, \"sound\": %s", sound ? "true" : "false");
+  unsigned long long files = 0, bytes = 0, problems = 0;
+  char line[256];
+  snprintf(line, sizeof line, "%.*s", (int)summary_len, summary);
+  if (sscanf(line, "%llu files, %llu bytes checked, %llu problem", &files,
+             &bytes, &problems) == 3) {
+    printf(", \"files\": %llu, \"bytes_checked\": %llu", files, bytes);
+  }
+  fputs(", \"problems\": ", stdout);
+  json_lines(report, "PROBLEM ");
+  fputs(", \"summary\": ", stdout);
+  cli_encode_json(stdout, CLI_ENC_TEXT, summary, summary_len);
+  if (verbose) {
+    fputs(", \"report\": ", stdout);
+    json_lines(report, "");
+  }
+  fputs("}\n", stdout);
+}
+
 static int run_verify(const cli_args *a) {
   const char *path = a->positional[0];
   shale_db *db = NULL;
   int rc = cli_open("verify", path, CLI_OPEN_READ_ONLY, SHALE_SYNC_GROUP, &db);
   if (rc != 0) {
-    if (rc == CLI_EXIT_CORRUPT) {
+    if (rc == CLI_EXIT_CORRUPT && a->json) {
+      /* The open's message: no shale call since it failed. */
+      fputs("{\"path\": ", stdout);
+      cli_json_string(stdout, path);
+      fputs(", \"opens\": false, \"sound\": false, \"error\": ", stdout);
+      cli_json_string(stdout, shale_last_error());
+      fputs("}\n", stdout);
+    } else if (rc == CLI_EXIT_CORRUPT) {
       printf(
           "%s: DAMAGED (the store does not open; 'shale salvage %s' "
           "recovers what is readable)\n",
@@ -56,7 +120,9 @@ static int run_verify(const cli_args *a) {
     fprintf(stderr, "shale verify: interrupted; nothing was changed\n");
     rc = CLI_EXIT_INTERRUPTED;
   } else if (st == SHALE_OK || st == SHALE_E_CORRUPTION) {
-    if (report != NULL) {
+    if (report != NULL && a->json) {
+      print_report_json(path, report, a->verbose, st == SHALE_OK);
+    } else if (report != NULL) {
       print_report(path, report, a->verbose, st == SHALE_OK);
     }
     if (st != SHALE_OK) {
@@ -77,15 +143,19 @@ static int run_verify(const cli_args *a) {
 const cli_command cli_command_verify = {
     "verify",
     "read every file and check every checksum",
-    "DB [--verbose]",
+    "DB [--verbose] [--json]",
     "Reads every file of the store and checks every checksum. Prints\n"
     "'DB: sound (...)' and exits 0, or each problem found (file, offset,\n"
     "what) and exits 4. A store too damaged to open is reported with exit\n"
     "4 (3 for an I/O error). Opens the store read-only.\n\n"
     "Options:\n"
     "  -v, --verbose           print the whole report (every file "
-    "checked)\n" CLI_HELP_PROGRESS,
-    CLI_OPT_VERBOSE | CLI_OPT_PROGRESS,
+    "checked)\n"
+    "  --json                  one JSON object: path, opens, sound, files,\n"
+    "                          bytes_checked, problems (a list), summary\n"
+    "                          (and report, every line, with "
+    "--verbose)\n" CLI_HELP_PROGRESS,
+    CLI_OPT_VERBOSE | CLI_OPT_PROGRESS | CLI_OPT_JSON,
     1,
     1,
     run_verify,
@@ -99,32 +169,24 @@ static uint64_t disk_bytes(shale_db *db) {
 }
 
 static int run_compact(const cli_args *a) {
-  cli_bytes from = {0}, to = {0};
-  int rc = 0;
-  if (a->from != NULL) {
-    rc = cli_decode_arg("compact", "--from key", a->key_encoding, a->from,
-                        &from);
-  }
-  if (rc == 0 && a->to != NULL) {
-    rc = cli_decode_arg("compact", "--to key", a->key_encoding, a->to, &to);
-  }
+  cli_range range;
+  int rc = cli_range_init("compact", a, &range);
+  const void *start = NULL, *end = NULL;
+  size_t start_len = 0, end_len = 0;
+  int any = rc == 0 && cli_range_compaction_bounds(&range, &start, &start_len,
+                                                   &end, &end_len);
   shale_db *db = NULL;
   if (rc == 0)
     rc = cli_open("compact", a->positional[0], CLI_OPEN_WRITE, SHALE_SYNC_GROUP,
                   &db);
-  if (rc == 0) {
-    static const char empty[1] = {0};
-    const void *start = a->from == NULL ? NULL
-                        : from.len      ? (const void *)from.data
-                                        : (const void *)empty;
-    const void *end = a->to == NULL ? NULL
-                      : to.len      ? (const void *)to.data
-                                    : (const void *)empty;
+  if (rc == 0 && !any) {
+    printf("compacted %s: nothing, the range holds no key\n", a->positional[0]);
+  } else if (rc == 0) {
     uint64_t before = disk_bytes(db);
     double t0 = cli_now();
     cli_progress progress;
     cli_progress_start(&progress, "compact", a->progress);
-    int32_t st = shale_db_compact_range(db, start, from.len, end, to.len,
+    int32_t st = shale_db_compact_range(db, start, start_len, end, end_len,
                                         cli_progress_callback, &progress);
     cli_progress_end(&progress);
     char b[24], c[24], done[24];
@@ -144,23 +206,25 @@ static int run_compact(const cli_args *a) {
       rc = cli_report("compact", st);
     }
   }
-  cli_bytes_free(&from);
-  cli_bytes_free(&to);
+  cli_range_free(&range);
   return cli_close("compact", db, rc);
 }
 
 const cli_command cli_command_compact = {
     "compact",
     "compact a key range (default: all) down the levels",
-    "DB [--from K] [--to K]",
-    "Compacts the keys from --from to --to, both inclusive (default: every\n"
-    "key), down the levels: overwritten versions and deletions are dropped\n"
-    "and the disk space returned. Prints the size on disk before and\n"
-    "after. Interrupted, it keeps the work already done.\n\n"
-    "Options:\n"
-    "  --from K, --to K        the range (inclusive)\n" CLI_HELP_KEY_ENCODINGS
-        CLI_HELP_PROGRESS,
-    CLI_OPTS_KEY_ENCODING | CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_PROGRESS,
+    "DB [--from K] [--to K | --through K]",
+    "Compacts the keys in range (default: every key) down the levels:\n"
+    "overwritten versions and deletions are dropped and the disk space\n"
+    "returned. Prints the size on disk before and after. Interrupted, it\n"
+    "keeps the work already done.\n\n"
+    "Options (the range, as for scan):\n"
+    "  --from K                from the first key >= K\n"
+    "  --to K                  stop before K (exclusive)\n"
+    "  --through K             stop after K "
+    "(inclusive)\n" CLI_HELP_KEY_ENCODINGS CLI_HELP_PROGRESS,
+    CLI_OPTS_KEY_ENCODING | CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_THROUGH |
+        CLI_OPT_PROGRESS,
     1,
     1,
     run_compact,

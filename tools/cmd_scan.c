@@ -19,17 +19,17 @@ static int print_entry(void *user, const void *key, size_t key_len,
     /* counted only */
   } else if (a->json) {
     fputs(out->count == 0 ? "\n  {\"key\": " : ",\n  {\"key\": ", stdout);
-    cli_encode_json(stdout, a->key_encoding, key, key_len);
+    cli_encode_json(stdout, a->key_output, key, key_len);
     if (!a->keys_only) {
       fputs(", \"value\": ", stdout);
-      cli_encode_json(stdout, a->value_encoding, value, value_len);
+      cli_encode_json(stdout, a->value_output, value, value_len);
     }
     fputc('}', stdout);
   } else {
-    cli_encode(stdout, a->key_encoding, key, key_len);
+    cli_encode(stdout, a->key_output, key, key_len);
     if (!a->keys_only) {
       fputc('\t', stdout);
-      cli_encode(stdout, a->value_encoding, value, value_len);
+      cli_encode(stdout, a->value_output, value, value_len);
     }
     fputc('\n', stdout);
   }
@@ -81,13 +81,14 @@ static int run_scan(const cli_args *a) {
 const cli_command cli_command_scan = {
     "scan",
     "list keys and values in order",
-    "DB [--from K] [--to K] [--prefix P] [--reverse] [--limit N] "
-    "[--keys-only] [--count] [--json]",
+    "DB [--from K] [--to K | --through K] [--prefix P] [--reverse] "
+    "[--limit N] [--keys-only] [--count] [--json]",
     "Lists the entries in key order, one per line: KEY<TAB>VALUE (KEY with\n"
     "--keys-only), all from one point in time. Opens the store read-only.\n\n"
     "Options:\n"
     "  --from K                start at the first key >= K\n"
     "  --to K                  stop before K (exclusive)\n"
+    "  --through K             stop after K (inclusive)\n"
     "  --prefix P              only keys that start with P\n"
     "  -r, --reverse           from the largest key down\n"
     "  -n, --limit N           at most N entries\n"
@@ -95,10 +96,10 @@ const cli_command cli_command_scan = {
     "  -c, --count             print only the number of entries\n"
     "  --json                  a JSON array of {\"key\", \"value\"} objects\n"
     "                          ({\"count\": N} with "
-    "--count)\n" CLI_HELP_ENCODINGS,
-    CLI_OPTS_ENCODING | CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_PREFIX |
-        CLI_OPT_REVERSE | CLI_OPT_LIMIT | CLI_OPT_KEYS_ONLY | CLI_OPT_COUNT |
-        CLI_OPT_JSON,
+    "--count)\n" CLI_HELP_ENCODINGS CLI_HELP_UTF8,
+    CLI_OPTS_OUTPUT_ENCODING | CLI_OPT_FROM | CLI_OPT_TO | CLI_OPT_THROUGH |
+        CLI_OPT_PREFIX | CLI_OPT_REVERSE | CLI_OPT_LIMIT | CLI_OPT_KEYS_ONLY |
+        CLI_OPT_COUNT | CLI_OPT_JSON,
     1,
     1,
     run_scan,

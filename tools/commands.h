@@ -43,6 +43,10 @@ extern const cli_command cli_command_salvage;
   "Encodings (keys; default: escaped text, see 'shale help'):\n" \
   "  --hex, --key-hex        keys in hex\n"                      \
   "  --raw, --key-raw        keys as raw bytes\n"
+#define CLI_HELP_UTF8                                                   \
+  "  --utf8, --ascii         valid UTF-8 in escaped text as text, or\n" \
+  "                          escaped (default: text in JSON and in a\n" \
+  "                          UTF-8 locale, escaped otherwise)\n"
 #define CLI_HELP_PROGRESS                                                     \
   "  --progress, --no-progress  force the progress bar on/off (default: on\n" \
   "                          when stderr is a terminal); Ctrl-C cancels\n"    \

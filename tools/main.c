@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_docs.h"
 #include "cli_output.h"
 #include "cli_progress.h"
 #include "commands.h"
@@ -36,14 +37,15 @@ static void print_tool_help(FILE *f) {
   }
   fputs(
       "\nKeys and values are escaped text by default: printable ASCII as is,\n"
-      "\\\\ \\t \\n \\r and \\xHH for other bytes (\\0 is accepted on input).\n"
-      "--hex and --raw choose hex digits or raw bytes; --key-* and --value-*\n"
-      "choose for keys or values only.\n\n"
+      "\\\\ \\t \\n \\r and \\xHH for other bytes (\\0 is accepted on input);\n"
+      "valid UTF-8 is printed as text in a UTF-8 locale and in JSON (--utf8,\n"
+      "--ascii to choose). --hex and --raw choose hex digits or raw bytes;\n"
+      "--key-* and --value-* choose for keys or values only.\n\n"
       "Exit status: 0 ok, 1 not found, 2 usage error, 3 store error,\n"
       "4 corruption, 5 store locked by another process, 6 bad input,\n"
-      "130 interrupted (Ctrl-C; the store is left sound).\n\n"
-      "Full manual: docs/cli.md.\n",
+      "130 interrupted (Ctrl-C; the store is left sound).\n\n",
       f);
+  cli_print_docs(f);
 }
 
 static void print_command_help(const cli_command *c) {

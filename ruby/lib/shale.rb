@@ -6,17 +6,16 @@
 #
 # Loading this file loads the library (see Shale::Native for where it is
 # looked for) and checks its ABI version.
-module Shale
-  # The binding's own version (it follows the library's minor versions).
-  BINDING_VERSION = "0.4.0"
-end
-
+require_relative "shale/version"
 require_relative "shale/native"
 require_relative "shale/errors"
+require_relative "shale/encodings"
 require_relative "shale/bytes"
 require_relative "shale/handle"
 require_relative "shale/callbacks"
 require_relative "shale/options"
+require_relative "shale/hash_like"
+require_relative "shale/hash_writes"
 require_relative "shale/reader"
 require_relative "shale/iterator"
 require_relative "shale/batch"

@@ -24,6 +24,32 @@ class TestSubscribe < ShaleTest
     sub.unsubscribe # twice is fine
   end
 
+  def test_the_prefix_as_argument_keyword_or_none
+    db = open_db
+    seen = Hash.new { |h, k| h[k] = [] }
+    db.subscribe { |_, key, _| seen[:none] << key }
+    db.subscribe(nil) { |_, key, _| seen[:nil] << key }
+    db.subscribe("") { |_, key, _| seen[:empty] << key }
+    db.subscribe("u:") { |_, key, _| seen[:arg] << key }
+    db.subscribe(prefix: "u:") { |_, key, _| seen[:keyword] << key }
+    db.subscribe(prefix: nil) { |_, key, _| seen[:keyword_nil] << key }
+    db["u:1"] = "a"
+    db["other"] = "b"
+    all = ["u:1", "other"]
+    assert_equal({ none: all, nil: all, empty: all, arg: ["u:1"], keyword: ["u:1"], keyword_nil: all }, seen)
+  end
+
+  def test_a_missing_block_is_an_argument_error
+    db = open_db
+    [-> { db.subscribe }, -> { db.subscribe("u:") }, -> { db.subscribe(prefix: "u:") },
+     -> { db.subscribe(nil, &nil) }].each_with_index do |call, i|
+      e = assert_raises(ArgumentError, "case #{i}") { call.call }
+      assert_match(/subscribe needs a block/, e.message)
+    end
+    db["k"] = "v" # nothing was registered
+    assert_equal "v", db["k"]
+  end
+
   def test_all_keys_binary_and_unsubscribe_from_inside
     db = open_db
     seen = []

@@ -288,6 +288,37 @@ def test_compact_keeps_entries_drops_deleted(db, tmp_path):
     assert dump_of(db) == records_text(model)
 
 
+def _levels(db):
+    return stat_json(db)["level_files"][:3]
+
+
+def test_compact_to_is_exclusive_and_through_inclusive(db, tmp_path):
+    """The same meaning as for scan and dump. Observed through the levels:
+    a compaction of a range pushes the table files that hold keys of it one
+    level down; one that holds no key of the range stays where it is."""
+    load_model(db, {b"m": b"1", b"n": b"2"}, tmp_path)
+    run("compact", db)
+    assert _levels(db) == [0, 1, 0]
+    # --to m: the keys below "m", the smallest: none, the table stays.
+    proc = run("compact", db, "--to", "m", "--no-progress")
+    assert proc.stdout.startswith(b"compacted %s: 0 B compacted" % db.encode()), describe(proc)
+    assert _levels(db) == [0, 1, 0]
+    # --through m holds "m": the table is compacted into the next level.
+    run("compact", db, "--through", "m", "--no-progress")
+    assert _levels(db) == [0, 0, 1]
+    # --from n --to n is empty (as for scan): nothing moves.
+    proc = run("compact", db, "--from", "n", "--to", "n", "--no-progress")
+    assert proc.stdout == b"compacted %s: nothing, the range holds no key\n" % db.encode()
+    assert stat_json(db)["level_files"][:4] == [0, 0, 1, 0]
+    # --to "n\x00": "n" is the greatest key below it, so it is in range.
+    run("compact", db, "--from", "n", "--to", "n\\x00", "--no-progress")
+    assert stat_json(db)["level_files"][:4] == [0, 0, 0, 1]
+    # --to of the empty key: no key is below it; nothing to do.
+    proc = run("compact", db, "--to", "", "--no-progress")
+    assert b"nothing" in proc.stdout, describe(proc)
+    assert dump_of(db) == records_text({b"m": b"1", b"n": b"2"})
+
+
 # ---- backup ------------------------------------------------------------------
 
 

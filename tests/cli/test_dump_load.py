@@ -342,8 +342,12 @@ def test_truncated_dump_is_refused(tmp_path, cut):
 
 
 def test_load_stops_at_the_bad_line_after_whole_batches(db, tmp_path):
-    records = [(b"k%02d" % i, b"v%d" % i) for i in range(1, 12)]
+    """Into an existing store (a new path is all or nothing: see
+    test_failed_load_into_a_new_path_leaves_nothing)."""
+    run("put", db, "k00", "v0")
+    records = [(b"k%02d" % i, b"v%d" % i) for i in range(0, 12)]
     lines = [b"shale-dump 1 escaped", b"# made by hand"] + [k + b"\t" + v for k, v in records] + [b"end 11"]
+    del lines[2]  # k00 is in the store already
     lines[8] = b"k07 without a tab"  # line 9, the 7th record
     path = str(tmp_path / "stops.dump")
     with open(path, "wb") as f:
@@ -351,7 +355,7 @@ def test_load_stops_at_the_bad_line_after_whole_batches(db, tmp_path):
     proc = run("load", db, path, "--batch-size", "2", rc=BAD_INPUT)
     assert proc.stderr.startswith(("shale load: %s:9:" % path).encode()), describe(proc)
     # The three whole batches before line 9 are in the store, nothing after.
-    assert dump_of(db) == make_dump(records[:6], comment=False)
+    assert dump_of(db) == make_dump(records[:7], comment=False)
     run("verify", db)
     # Loading is idempotent: the fixed dump loads over it.
     lines[8] = b"k07\tv7"
@@ -359,6 +363,72 @@ def test_load_stops_at_the_bad_line_after_whole_batches(db, tmp_path):
         f.write(b"\n".join(lines) + b"\n")
     run("load", db, path, "--batch-size", "2")
     assert dump_of(db) == make_dump(records, comment=False)
+
+
+BAD_DUMPS = {
+    "empty input": b"",
+    "not a dump": b"hello\n",
+    "bad line": make_dump([(b"a", b"1"), (b"b", b"2")]).replace(b"b\t2", b"b no tab"),
+    "bad line after whole batches": make_dump([(b"k%04d" % i, b"v") for i in range(2500)]).replace(
+        b"\nend ", b"\nz\t\\q\nend "
+    ),
+    "no trailer": make_dump([(b"a", b"1")], trailer=False),
+    "wrong count": make_dump([(b"a", b"1")], count=2),
+}
+
+
+@pytest.mark.parametrize("dump", list(BAD_DUMPS.values()), ids=list(BAD_DUMPS))
+def test_failed_load_into_a_new_path_leaves_nothing(tmp_path, dump):
+    """A load into a path where there is no store is all or nothing: the
+    store is built in DB.load-PID.tmp and renamed when complete."""
+    db = str(tmp_path / "new")
+    proc = run("load", db, "--batch-size", "100", input=dump, rc=BAD_INPUT)
+    assert proc.stderr.rstrip().endswith(b"shale load: nothing was written; no store was created"), describe(proc)
+    assert os.listdir(str(tmp_path)) == [], "left behind: %s" % os.listdir(str(tmp_path))
+    # An empty directory is a new path too; it is left empty.
+    os.mkdir(db)
+    run("load", db, input=dump, rc=BAD_INPUT)
+    assert sorted(os.listdir(str(tmp_path))) == ["new"] and os.listdir(db) == []
+
+
+def test_load_into_a_new_path_appears_when_complete(tmp_path):
+    model = {b"k%04d" % i: b"v%d" % i for i in range(2500)}
+    db = str(tmp_path / "new")
+    proc = run("load", db, "--batch-size", "100", input=records_text(model))
+    assert proc.stdout.startswith(b"loaded 2500 records"), describe(proc)
+    assert sorted(os.listdir(str(tmp_path))) == ["new"]  # no .tmp left
+    assert dump_of(db) == records_text(model)
+    run("verify", db)
+    # Into an empty directory: the store replaces it.
+    empty = str(tmp_path / "empty")
+    os.mkdir(empty)
+    run("load", empty, input=records_text(model))
+    assert dump_of(empty) == records_text(model)
+    assert sorted(os.listdir(str(tmp_path))) == ["empty", "new"]
+
+
+def test_load_into_a_new_path_refuses_a_leftover_tmp(tmp_path):
+    """A DB.load-PID.tmp of this pid (a load that was killed, its pid
+    reused) is not overwritten."""
+    db = str(tmp_path / "new")
+    script = (
+        'import os, subprocess, sys; os.mkdir("%s.load-%%d.tmp" %% os.getpid()); '
+        'os.execv(sys.argv[1], sys.argv[1:])' % db
+    )
+    import subprocess
+    import sys
+
+    from cliutil import SHALE, tool_env
+
+    proc = subprocess.run(
+        [sys.executable, "-c", script, SHALE, "load", db],
+        input=make_dump([(b"a", b"1")]),
+        capture_output=True,
+        env=tool_env(),
+    )
+    assert proc.returncode == 3, describe(proc)
+    assert b"already exists (left by a load that was killed?)" in proc.stderr, describe(proc)
+    assert not os.path.exists(db)
 
 
 def test_bad_batch_sizes(db):

@@ -161,3 +161,116 @@ def test_scan_json_holds_the_encodings_text(db):
         {"key": "b"},
     ]
 
+
+
+# ---- valid UTF-8 as text: --utf8, --ascii, the locale, JSON ---------------------
+
+UTF8 = {"LC_ALL": "C.UTF-8"}
+# What text output escapes although it is valid UTF-8 (docs/cli.md):
+# C1 controls, the soft hyphen, bidirectional and invisible formatting
+# characters, line and paragraph separators.
+HIDDEN = set(range(0x80, 0xA0)) | {0xAD, 0x61C, 0xFEFF} | set(range(0x200B, 0x2010))
+HIDDEN |= set(range(0x2028, 0x202F)) | set(range(0x2060, 0x206A))
+
+
+def text(b):
+    """bytes -> the escaped text encoding with valid UTF-8 as itself (bytes)."""
+    out, i = [], 0
+    while i < len(b):
+        c = b[i]
+        n = 2 if 0xC2 <= c <= 0xDF else 3 if 0xE0 <= c <= 0xEF else 4 if 0xF0 <= c <= 0xF4 else 0
+        if n:
+            try:
+                ch = b[i : i + n].decode("utf-8")
+            except UnicodeDecodeError:
+                ch = None
+            if ch is not None and len(ch) == 1 and ord(ch) not in HIDDEN:
+                out.append(ch.encode())
+                i += n
+                continue
+        out.append(escb(bytes([c])))
+        i += 1
+    return b"".join(out)
+
+
+def test_text_model_examples():
+    assert text("café".encode()) == "café".encode()
+    assert text(b"\xc3") == b"\\xc3"  # truncated
+    assert text("a\u202eb".encode()) == b"a\\xe2\\x80\\xaeb"
+
+
+def test_utf8_printed_as_text(db):
+    run("put", db, "café".encode(), "crème".encode())
+    # The C locale: escaped, as before.
+    assert run("get", db, "café".encode()).stdout == b"cr\\xc3\\xa8me\n"
+    assert run("scan", db).stdout == b"caf\\xc3\\xa9\tcr\\xc3\\xa8me\n"
+    # --utf8, whatever the locale.
+    assert run("get", "--utf8", db, "café".encode()).stdout == "crème\n".encode()
+    assert run("scan", "--utf8", db).stdout == "café\tcrème\n".encode()
+    # A UTF-8 locale: text by default, to a pipe as to a terminal; --ascii escapes.
+    assert run("get", db, "café".encode(), env=UTF8).stdout == "crème\n".encode()
+    assert run("scan", db, "--keys-only", env=UTF8).stdout == "café\n".encode()
+    assert run("scan", db, "--ascii", env=UTF8).stdout == b"caf\\xc3\\xa9\tcr\\xc3\\xa8me\n"
+    assert run("get", db, "café", "--ascii", env={"LC_ALL": "", "LC_CTYPE": "", "LANG": "C.UTF-8"}).stdout == (
+        b"cr\\xc3\\xa8me\n"
+    )
+    assert run("get", db, "café", env={"LC_ALL": "", "LC_CTYPE": "", "LANG": "C.UTF-8"}).stdout == "crème\n".encode()
+    # The text output is an escaped-text input: it reads back.
+    key = run("scan", db, "--keys-only", "--utf8").stdout.rstrip(b"\n")
+    assert run("get", "--utf8", db, key).stdout == "crème\n".encode()
+    proc = usage_error("get", db, "k", "--utf8", "--ascii")
+    assert b"--utf8 and --ascii" in proc.stderr
+
+
+def test_json_holds_utf8_as_text(db):
+    run("put", db, "café".encode(), "crème\t\x01".encode())
+    # JSON is Unicode text: valid UTF-8 as itself in any locale; the rest escaped.
+    assert json.loads(run("scan", db, "--json").stdout) == [{"key": "café", "value": "crème\\t\\x01"}]
+    assert json.loads(run("scan", db, "--json", "--ascii").stdout) == [
+        {"key": "caf\\xc3\\xa9", "value": "cr\\xc3\\xa8me\\t\\x01"}
+    ]
+
+
+UTF8_CASES = [
+    "café".encode(),
+    "日本語".encode(),
+    "emoji \U0001f600".encode(),
+    "e\u0301".encode(),  # a combining mark: shown
+    "\u00a0nbsp".encode(),
+    "a\u202eb\u2066c".encode(),  # bidi override and isolate: escaped
+    "x\u200by\ufeffz\u00ad".encode(),  # zero width space, BOM, soft hyphen
+    "line\u2028sep".encode(),
+    "\u0085c1".encode(),
+    b"\xc0\x80",  # overlong NUL
+    b"\xe0\x80\xaf",  # overlong
+    b"\xed\xa0\x80",  # a surrogate
+    b"\xf4\x90\x80\x80",  # over U+10FFFF
+    b"\xe2\x82",  # truncated
+    b"\x80\xbf",  # lone continuations
+    b"\xf0\x9f\x98",  # truncated 4-byte
+    b"\xc3\xa9\xc3",
+    "tab\tnew\nline\\".encode(),
+]
+
+
+def test_text_output_matches_the_model(db, tmp_path):
+    import random
+
+    rng = random.Random(5)
+    alphabet = [b"\xc3", b"\xa9", b"\xe2", b"\x80", b"\xae", b"\xf0", b"\x9f", b"\x98", b"\x80", b"a", b"\xff", b"\x00"]
+    randoms = [b"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 12))) for _ in range(300)]
+    model = {b"k%03d" % i: v for i, v in enumerate(UTF8_CASES + randoms)}
+    load_model(db, model, tmp_path)
+    out = run("scan", db, "--utf8").stdout
+    assert out == b"".join(k + b"\t" + text(v) + b"\n" for k, v in sorted(model.items()))
+    # Nothing printed is a control or a hidden character.
+    printed = out.decode("utf-8")
+    assert not any(ord(ch) in HIDDEN or (ord(ch) < 0x20 and ch not in "\t\n") for ch in printed)
+    # JSON: the same text, inside JSON strings.
+    got = json.loads(run("scan", db, "--json").stdout)
+    assert got == [{"key": k.decode(), "value": text(v).decode("utf-8")} for k, v in sorted(model.items())]
+    # Every value reads back from its text form.
+    for k, v in sorted(model.items())[:40]:
+        assert run("get", "--value-hex", db, k).stdout == v.hex().encode() + b"\n"
+        run("put", db, b"copy", text(v))
+        assert run("get", "--value-hex", db, b"copy").stdout == v.hex().encode() + b"\n"

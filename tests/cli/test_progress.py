@@ -167,6 +167,12 @@ def spawn(args, stdin=subprocess.DEVNULL, tty=True):
     return proc, err
 
 
+def store_open(proc):
+    """Whether the tool has its store open: DB, or the DB.load-PID.tmp that
+    a load into a new path builds before renaming it to DB."""
+    return holds_lock(proc.pid, proc.store) or holds_lock(proc.pid, "%s.load-%d.tmp" % (proc.store, proc.pid))
+
+
 def stdout_of(proc):
     proc.out_file.seek(0)
     return proc.out_file.read()
@@ -204,7 +210,7 @@ def drive(proc, until=lambda: False, stretch=1, then=None, deadline=120):
             if stretch > 1:
                 proc.send_signal(signal.SIGSTOP)
                 stopped = True
-            if proc.opened_at is None and holds_lock(proc.pid, proc.store):
+            if proc.opened_at is None and store_open(proc):
                 proc.opened_at = time.monotonic()
             if until():
                 if then is not None:
@@ -446,8 +452,13 @@ def pipe_pending(fd):
     return struct.unpack("i", buf)[0]
 
 
-def test_interrupt_load_from_a_pipe_keeps_whole_batches(tmp_path):
+@pytest.mark.parametrize("existing", [True, False], ids=["existing-store", "new-path"])
+def test_interrupt_load_from_a_pipe_keeps_whole_batches(tmp_path, existing):
+    """Into an existing store the whole batches read before Ctrl-C stay;
+    into a new path the load is all or nothing: no store is left."""
     db = str(tmp_path / "db")
+    if existing:
+        run("put", db, "seed", "1")
     records = [(b"rec%06d" % i, b"value %d" % i + b"\x00\t\n" * 10) for i in range(20000)]
     proc, term = spawn(["load", db, "--batch-size", str(BATCH)], stdin=subprocess.PIPE)
     sent = 0
@@ -482,14 +493,18 @@ def test_interrupt_load_from_a_pipe_keeps_whole_batches(tmp_path):
             proc.wait()
         proc.stdin.close()
     assert rc == INTERRUPTED, data
-    kept = sent // BATCH * BATCH
     shown = [l for l in screen(data) if l]
     assert len(shown) == 1 and shown[0].startswith("shale load: ") and "interrupt" in shown[0], shown
+    if not existing:
+        assert shown == ["shale load: interrupted; nothing was written; no store was created"], shown
+        assert os.listdir(str(tmp_path)) == [], "the new store (or its .tmp) was left behind"
+        return
+    kept = sent // BATCH * BATCH
     assert re.search(r"\b%d records\b" % kept, shown[0].replace(",", "")), (kept, shown)
     # The store is sound and holds exactly the whole batches sent.
     run("verify", db)
-    assert run("scan", db, "--count").stdout == b"%d\n" % kept
-    want = b"".join(escb(k) + b"\n" for k, _ in records[:kept])
+    assert run("scan", db, "--count").stdout == b"%d\n" % (kept + 1)
+    want = b"".join(escb(k) + b"\n" for k, _ in records[:kept]) + b"seed\n"
     assert run("scan", db, "--keys-only").stdout == want
 
 

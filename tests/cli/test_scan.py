@@ -1,4 +1,4 @@
-"""scan: --from/--to/--prefix/--reverse/--limit/--keys-only/--count/--json
+"""scan: --from/--to/--through/--prefix/--reverse/--limit/--keys-only/--count/--json
 and their combinations, against a Python model of the expected order and
 range, on a store whose entries are spread over tables and the log."""
 
@@ -145,6 +145,56 @@ def test_scan_range(store, rng, reverse):
                 hex_args += [opt, val.hex()]
         proc = run("scan", "--hex", "--json", db, *hex_args)
         assert json.loads(proc.stdout) == [{"key": k.hex(), "value": v.hex()} for k, v in want], describe(proc)
+
+
+# --through K: the same ranges with an inclusive end.
+THROUGH = [(frm, to, prefix) for frm, to, prefix in RANGES if to is not None] + [
+    (None, b"abc", None),  # a deleted key
+    (None, b"ab\xff", None),
+    (b"a", b"\xff\xff", None),
+    (None, b"user:015", b"user:"),
+    (b"\x00", b"\x00", None),
+]
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["fwd", "rev"])
+@pytest.mark.parametrize("rng", THROUGH, ids=[_id(r).replace("to=", "through=") for r in THROUGH])
+def test_scan_through_is_inclusive(store, rng, reverse):
+    db, model = store
+    frm, through, prefix = rng
+    want = [kv for kv in expected(model, frm, None, prefix, reverse) if kv[0] <= through]
+    args = range_args(frm, None, prefix) + ["--through", esc(through)] + (["--reverse"] if reverse else [])
+    proc = run("scan", db, *args)
+    assert proc.stdout == b"".join(escb(k) + b"\t" + escb(v) + b"\n" for k, v in want), describe(proc)
+    assert run("scan", db, "--count", *args).stdout == b"%d\n" % len(want)
+    # dump takes the same range
+    dumped = run("dump", db, *args[: len(args) - (1 if reverse else 0)]).stdout
+    assert dumped.count(b"\n") == len(want) + 3  # header, comment, trailer
+
+
+def test_through_at_the_maximum_key_size(tmp_path):
+    """--through K where K + 0x00 would be over the key limit: no bound
+    expresses it, the walk stops after K (both directions)."""
+    db = str(tmp_path / "db")
+    big = b"m" * 65536
+    keys = [b"a", b"m" * 65535, big[:-1] + b"l", big, b"m\x01", b"n"]
+    load_model(db, {k: b"v" for k in keys}, tmp_path)
+    want = sorted(k for k in keys if k <= big)
+    # (escaped text: 64 KiB in hex is over the length of one argument)
+    out = run("scan", db, "--keys-only", "--through", esc(big)).stdout
+    assert out.split(b"\n")[:-1] == [escb(k) for k in want]
+    out = run("scan", db, "--keys-only", "--through", esc(big), "--reverse").stdout
+    assert out.split(b"\n")[:-1] == [escb(k) for k in reversed(want)]
+    between = [k for k in keys if b"m" <= k <= big]
+    assert len(between) == 4
+    assert run("scan", db, "--count", "--from", "m", "--through", esc(big)).stdout == b"%d\n" % len(between)
+
+
+def test_to_and_through_together_are_refused(store):
+    db, _ = store
+    for command in (["scan", db], ["dump", db], ["compact", db]):
+        proc = usage_error(*command, "--to", "b", "--through", "c")
+        assert b"--to (exclusive) and --through (inclusive)" in proc.stderr
 
 
 def test_scan_limit_edges(store):

@@ -3,7 +3,8 @@
 module Shale
   # Turning Ruby strings into the (pointer, length) byte spans of the C API
   # and back. Keys and values are bytes: a String of any encoding is taken
-  # as its bytes; every String the binding returns is ASCII-8BIT.
+  # as its bytes; a String the binding returns is ASCII-8BIT unless an
+  # encoding was chosen (see Encodings).
   module Bytes
     module_function
 
@@ -51,19 +52,27 @@ module Shale
         parts[i] = b
         lens[i] = b.bytesize
       end
-      [parts.join.b, lens.pack("J*")]
+      [concat(parts), lens.pack("J*")]
     end
 
     # #join for Strings that are already private copies (see #arg).
     def pack(list)
-      [list.join.b, list.map(&:bytesize).pack("J*")]
+      [concat(list), list.map(&:bytesize).pack("J*")]
     end
 
-    # A copy of `len` bytes at `ptr` as an ASCII-8BIT String ("" for 0).
-    def read(ptr, len)
-      return String.new(encoding: Encoding::BINARY) if len.zero?
+    # The bytes of `list` end to end, as one ASCII-8BIT String. Not
+    # Array#join: it refuses to join a UTF-8 String with non-ASCII bytes
+    # and a binary one with high bytes (Encoding::CompatibilityError);
+    # pack("a*") takes every String as its bytes.
+    def concat(list)
+      list.pack("a*" * list.size)
+    end
 
-      ptr.read_bytes(len)
+    # A copy of `len` bytes at `ptr` ("" for 0), tagged with `enc` where
+    # the bytes are valid in it (Encodings.tag), else ASCII-8BIT.
+    def read(ptr, len, enc = nil)
+      str = len.zero? ? String.new(encoding: Encoding::BINARY) : ptr.read_bytes(len)
+      Encodings.tag(str, enc)
     end
 
     # `str` with a byte appended that makes the smallest key greater than it

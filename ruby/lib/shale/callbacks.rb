@@ -157,11 +157,11 @@ module Shale
       return 0 if sub.nil?
 
       ok, err = guard do
-        key = Bytes.read(kptr, klen)
+        key = Bytes.read(kptr, klen, sub.encoding)
         if kind == Native::CHANGE_DELETE
           sub.deliver(:delete, key, nil)
         else
-          sub.deliver(:put, key, Bytes.read(vptr, vlen))
+          sub.deliver(:put, key, Bytes.read(vptr, vlen, sub.encoding))
         end
       end
       unless ok

@@ -4,18 +4,21 @@ module Shale
   # An open shale database: an ordered map of byte strings to byte strings,
   # stored in one directory.
   #
-  #   Shale::DB.open("/tmp/demo") do |db|
-  #     db["k"] = "v"
-  #     db["k"]                     # => "v" (ASCII-8BIT)
-  #     db.each(prefix: "k") { |key, value| ... }
+  #   Shale::DB.open("/tmp/demo", encoding: Encoding::UTF_8) do |db|
+  #     db["café"] = "crème"
+  #     db["café"]                  # => "crème" (UTF-8)
+  #     db.each(prefix: "c") { |key, value| ... }
   #   end
   #
   # Reads (#get, #[], #fetch, #key?, #get_many, #each, #iterator) come from
-  # Reader, maintenance (#flush, #sync, #compact, #backup, #verify, #stats)
-  # from Maintenance. A DB may be used from many threads at once; calls that
-  # do I/O release the GVL.
+  # Reader, the Hash-like methods from HashLike (#size, #keys, #values,
+  # #to_h...) and HashWrites (#store, #update, #clear...), maintenance
+  # (#flush, #sync, #compact, #backup, #verify, #stats) from Maintenance. A
+  # DB may be used from many threads at once; calls that do I/O release the
+  # GVL.
   class DB
     include Reader
+    include HashWrites
     include Maintenance
 
     # Opens (creating it by default) the db in directory `path`.
@@ -28,6 +31,10 @@ module Shale
     #   bloom_bits_per_key, max_open_files, level0_compaction_trigger,
     #   level0_slowdown_trigger, level0_stop_trigger, target_file_size,
     #   level1_max_bytes, level_size_multiplier: Integers
+    #   encoding: the encoding of the Strings returned (keys and values; see
+    #     Encodings): an Encoding or its name. Default Encoding::BINARY
+    #     (ASCII-8BIT, the bytes as they are); with e.g. Encoding::UTF_8 a
+    #     String valid in it comes back tagged UTF-8, any other stays binary.
     #   logger: receives the library's diagnostic messages of log_level
     #     (default :info) and above: anything responding to
     #     call(level, message) — a lambda, a Method — called with a Symbol
@@ -62,9 +69,13 @@ module Shale
 
     # The path as given to open.
     attr_reader :path
+    # The encoding of the Strings this db returns, unless a call chooses
+    # another (see Encodings).
+    attr_reader :encoding
 
     def initialize(path, **opts)
       @path = File.path(path)
+      @encoding = Encodings.resolve(opts[:encoding]) || Encoding::BINARY
       options, logger = Options.build(opts)
       out = FFI::MemoryPointer.new(:pointer)
       begin
@@ -145,15 +156,21 @@ module Shale
       put(key, value)
     end
 
-    # Removes key (no error if absent). Returns nil: the old value is not
-    # read (that would cost a lookup).
-    def delete(key)
+    # Removes key and returns its value, like Hash#delete; if there was
+    # none, returns the block's value (given the key) or nil and writes
+    # nothing. Costs a lookup before the delete, and is not atomic with a
+    # write another thread makes in between (the value returned is the one
+    # read): #delete_many deletes without reading.
+    def delete(key, encoding: nil)
       k = Bytes.arg(key)
+      old = get(k, encoding: encoding)
+      return block_given? ? yield(key) : nil if old.nil?
+
       Callbacks.binding_write do
         st = Native.shale_db_delete(db_pointer, k, k.bytesize)
         Error.raise_last(st) unless st == Native::OK
       end
-      nil
+      old
     end
 
     # Sets many keys in one atomic write and one FFI crossing. `pairs`: a
@@ -178,7 +195,8 @@ module Shale
       self
     end
 
-    # Removes many keys in one atomic write and one FFI crossing.
+    # Removes many keys in one atomic write and one FFI crossing (absent
+    # ones are no error; nothing is read). Returns self.
     def delete_many(keys)
       keys = Bytes.list(keys, "keys").to_a
       return self if keys.empty?
@@ -220,10 +238,11 @@ module Shale
 
     # --- snapshots and subscriptions -------------------------------------
 
-    # A Snapshot of the current state. With a block: yields it, frees it
-    # afterwards and returns the block's value.
-    def snapshot
-      s = Snapshot.new(self)
+    # A Snapshot of the current state, returning Strings in `encoding` (by
+    # default the db's). With a block: yields it, frees it afterwards and
+    # returns the block's value.
+    def snapshot(encoding: nil)
+      s = Snapshot.new(self, Encodings.pick(encoding, @encoding))
       return s unless block_given?
 
       begin
@@ -234,12 +253,21 @@ module Shale
     end
 
     # Calls the block with (kind, key, value) for every change made through
-    # this db to a key starting with `prefix` ("" for all). Returns a
-    # Subscription (#unsubscribe). See Subscription for where the block runs.
-    def subscribe(prefix = "", &block)
-      raise ArgumentError, "shale: subscribe needs a block" unless block
+    # this db to a key starting with `prefix` — given as the argument or as
+    # `prefix:`; none, nil or "" for every key. Keys and values reach the
+    # block in `encoding` (by default the db's). Returns a Subscription
+    # (#unsubscribe). See Subscription for where the block runs.
+    def subscribe(prefix_arg = nil, prefix: nil, encoding: nil, &block)
+      unless block
+        raise ArgumentError, "shale: subscribe needs a block, called with (kind, key, value) for each change"
+      end
+      unless prefix_arg.nil? || prefix.nil?
+        raise ArgumentError, "shale: subscribe: give the prefix once (as the argument or as prefix:)"
+      end
 
-      Subscription.new(self, Bytes.arg(prefix, "prefix"), block)
+      given = prefix_arg.nil? ? prefix : prefix_arg
+      enc = Encodings.pick(encoding, @encoding)
+      Subscription.new(self, given.nil? ? "".b : Bytes.arg(given, "prefix"), block, enc)
     end
 
     def inspect

@@ -27,12 +27,15 @@ module Shale
     # an entry).
     MAX_READ = 1 << 24
 
-    attr_reader :reverse
+    # Whether it walks from the largest key down; the encoding of the keys
+    # and values it returns (see Encodings).
+    attr_reader :reverse, :encoding
 
     # Use DB#iterator / Snapshot#iterator.
-    def initialize(owner, db_ptr, snapshot_ptr, lower, upper, prefix, reverse)
+    def initialize(owner, db_ptr, snapshot_ptr, lower, upper, prefix, reverse, encoding = Encoding::BINARY)
       @owner = owner # keeps the DB/Snapshot Ruby object alive while we are
       @reverse = reverse ? true : false
+      @encoding = encoding
       opts = Native::IterOptions.new
       st = Native.shale_iter_options_init(opts, Native::IterOptions.size)
       Error.raise_last(st) unless st == Native::OK
@@ -123,7 +126,7 @@ module Shale
       move(Native.shale_iter_valid(ptr))
     end
 
-    # The current key / value (ASCII-8BIT copies), or nil when not on an
+    # The current key / value (copies, in #encoding), or nil when not on an
     # entry.
     def key
       borrowed(:shale_iter_key)
@@ -171,10 +174,31 @@ module Shale
       Array.new(n) do |i|
         kl = sizes[2 * i]
         vl = sizes[2 * i + 1]
-        k = blob.byteslice(off, kl)
-        v = blob.byteslice(off + kl, vl)
+        k = Encodings.tag(blob.byteslice(off, kl), @encoding)
+        v = Encodings.tag(blob.byteslice(off + kl, vl), @encoding)
         off += kl + vl
         [k, v]
+      end
+    end
+
+    # Counts the entries from the current one to the end of the range, in
+    # the iterator's direction, without making Strings of them (one FFI
+    # crossing per MAX_CHUNK entries); leaves the iterator past the end.
+    def count_rest
+      return count_slow unless Native::MANY
+
+      lens = lens_buffer(MAX_CHUNK)
+      out = FFI::MemoryPointer.new(:pointer)
+      count = FFI::MemoryPointer.new(:size_t)
+      dir = @reverse ? Native::ITER_BACKWARD : Native::ITER_FORWARD
+      total = 0
+      loop do
+        st = Native.shale_iter_next_many(ptr, dir, MAX_CHUNK, CHUNK_BYTES, out, lens, count)
+        return total if st == Native::NOT_FOUND
+
+        Error.raise_last(st) unless st == Native::OK
+        Native.shale_free(out.get_pointer(0))
+        total += Reader.size_at(count)
       end
     end
 
@@ -217,12 +241,23 @@ module Shale
       len = FFI::MemoryPointer.new(:size_t)
       st = Native.public_send(fn, h, out, len)
       Error.raise_last(st) unless st == Native::OK
-      Bytes.read(out.get_pointer(0), Reader.size_at(len))
+      Bytes.read(out.get_pointer(0), Reader.size_at(len), @encoding)
     end
 
     def lens_buffer(max)
       @lens = FFI::MemoryPointer.new(:size_t, 2 * max) if @lens.nil? || @lens.size < 2 * max * SIZE_T
       @lens
+    end
+
+    # Without shale_iter_next_many (a library older than 0.3.0): one move
+    # per entry.
+    def count_slow
+      n = 0
+      while valid?
+        n += 1
+        @reverse ? prev : self.next
+      end
+      n
     end
 
     # Without shale_iter_next_many (a library older than 0.3.0): one entry

@@ -14,8 +14,36 @@ module Shale
     # The ABI major this binding is written for (SHALE_ABI_VERSION).
     ABI_VERSION = 1
 
-    # ruby/ (this file is ruby/lib/shale/native.rb).
+    # ruby/ in a checkout of the repository, the gem's directory once
+    # installed (this file is lib/shale/native.rb in both).
     RUBY_DIR = File.expand_path("../..", __dir__)
+
+    # The library of the repository's build tree (build/lib next to ruby/),
+    # when this file runs from a checkout of the repository; nil in an
+    # installed gem.
+    def self.repository_library
+      root = File.expand_path("..", RUBY_DIR)
+      return nil unless File.file?(File.join(root, "include", "shale.h"))
+
+      File.join(root, "build", "lib", "libshale.so.1")
+    end
+
+    # What `gem install` recorded (ext/shale/extconf.rb writes
+    # shale/library_config.rb into the gem's extension directory, which is
+    # on the load path of an activated gem): [path, how it was found], or
+    # nil. Looked up on $LOAD_PATH only, never through RubyGems' search of
+    # other installed gems, so a checkout run with -Ilib never picks up an
+    # installed gem's choice.
+    def self.installed_library
+      file = ([__dir__] + $LOAD_PATH.map { |d| File.join(d.to_s, "shale") })
+             .map { |d| File.join(d, "library_config.rb") }.find { |f| File.file?(f) }
+      return nil if file.nil?
+
+      require file
+      return nil unless defined?(Shale::LibraryConfig::PATH) && Shale::LibraryConfig::PATH
+
+      [Shale::LibraryConfig::PATH, "recorded by gem install (#{Shale::LibraryConfig::FOUND_BY})"]
+    end
 
     # Where to look, in order. SHALE_LIBRARY is authoritative: when it is set
     # nothing else is tried, so a test run can never silently pick up another
@@ -24,10 +52,12 @@ module Shale
       env = ENV["SHALE_LIBRARY"]
       return [[env, "$SHALE_LIBRARY"]] if env && !env.empty?
 
-      [
-        [File.expand_path("../build/lib/libshale.so.1", RUBY_DIR), "the repository build tree"],
-        ["libshale.so.1", "the system library path"],
-      ]
+      list = []
+      repo = repository_library
+      list << [repo, "the repository build tree"] if repo
+      installed = installed_library
+      list << installed if installed
+      list << ["libshale.so.1", "the system library path"]
     end
 
     # Loads the first candidate that opens, or raises LoadError listing every
@@ -43,8 +73,9 @@ module Shale
         end
       end
       raise LoadError, "shale: cannot load libshale.so.1; tried:\n#{tried.join("\n")}\n" \
-                       "Set SHALE_LIBRARY to the path of libshale.so.1, or build it " \
-                       "(cmake -S . -B build && cmake --build build --target shale)."
+                       "Install libshale (cmake --install build), then reinstall the gem " \
+                       "(it records where libshale is: gem install shale -- --with-shale-dir=PREFIX), " \
+                       "or set SHALE_LIBRARY to the path of libshale.so.1."
     end
 
     LIBRARY_PATH = load_library

@@ -16,7 +16,8 @@ module Shale
     WIDE = %i[write_buffer_size block_cache_capacity target_file_size level1_max_bytes].freeze
     SYNC = { none: Native::SYNC_NONE, every: Native::SYNC_EVERY, group: Native::SYNC_GROUP }.freeze
     LOG_LEVELS = { debug: 0, info: 1, warn: 2, error: 3 }.freeze
-    KNOWN = (BOOLEAN + INTEGER + %i[sync sync_mode log_level logger]).freeze
+    # encoding is the binding's own (DB reads it; see Encodings).
+    KNOWN = (BOOLEAN + INTEGER + %i[sync sync_mode log_level logger encoding]).freeze
 
     module_function
 

@@ -2,11 +2,16 @@
 
 module Shale
   # The read side shared by DB (latest state) and Snapshot (one point in
-  # time): point reads, many-key reads, iteration. An includer provides
-  # #db_pointer (raises ClosedError when closed) and #snapshot_pointer (nil
-  # for the latest state).
+  # time): point reads, many-key reads, iteration, and the read side of the
+  # Hash-like surface (HashLike). An includer provides #db_pointer (raises
+  # ClosedError when closed), #snapshot_pointer (nil for the latest state)
+  # and #encoding (of the Strings returned; see Encodings).
+  #
+  # Every method that returns keys or values takes `encoding:`, which wins
+  # over the includer's #encoding for that call.
   module Reader
     include Enumerable
+    include HashLike
 
     # Values up to this size are read with one call into a per-fiber buffer
     # (shale_db_get_into); larger ones take the owned-copy path.
@@ -19,8 +24,10 @@ module Shale
     # finalizer) can never see it half-used.
     Scratch = Struct.new(:buf, :needed)
 
-    # The value of `key`, or nil if there is none. An ASCII-8BIT String.
-    def get(key)
+    # The value of `key`, or nil if there is none: a String in the chosen
+    # encoding (see Encodings; ASCII-8BIT by default).
+    def get(key, encoding: nil)
+      enc = Encodings.pick(encoding, self.encoding)
       k = Bytes.arg(key)
       scratch = Thread.current[SCRATCH_KEY]
       Thread.current[SCRATCH_KEY] = nil
@@ -29,9 +36,9 @@ module Shale
         st = Native.shale_db_get_into(db_pointer, snapshot_pointer, k, k.bytesize,
                                       scratch.buf, SCRATCH_SIZE, scratch.needed)
         case st
-        when Native::OK then Bytes.read(scratch.buf, Reader.size_at(scratch.needed))
+        when Native::OK then Bytes.read(scratch.buf, Reader.size_at(scratch.needed), enc)
         when Native::NOT_FOUND then nil
-        when Native::E_BUFFER_TOO_SMALL then get_owned(k)
+        when Native::E_BUFFER_TOO_SMALL then get_owned(k, enc)
         else Error.raise_last(st)
         end
       ensure
@@ -43,18 +50,15 @@ module Shale
     # Like Hash#fetch: the value of `key`; if absent, the block's value
     # (given the key), else `default`, else Shale::NotFoundError (a
     # KeyError).
-    def fetch(key, *default)
+    def fetch(key, *default, encoding: nil)
       raise ArgumentError, "wrong number of arguments (given #{default.size + 1}, expected 1..2)" if default.size > 1
 
-      value = get(key)
+      value = get(key, encoding: encoding)
       return value unless value.nil?
       return yield(key) if block_given?
       return default.first unless default.empty?
 
-      err = NotFoundError.new("shale: key not found: #{key.inspect}", receiver: self, key: key)
-      err.instance_variable_set(:@code, Native::NOT_FOUND)
-      err.instance_variable_set(:@errno, 0)
-      raise err
+      raise_not_found(key)
     end
 
     # Whether `key` exists (one point lookup; the value is not copied).
@@ -72,10 +76,11 @@ module Shale
 
     # The values of `keys` (an Array; nil for each missing key), all read
     # as of one point in time, in one call to the library.
-    def get_many(keys)
+    def get_many(keys, encoding: nil)
+      enc = Encodings.pick(encoding, self.encoding)
       keys = Bytes.list(keys, "keys").to_a
       return [] if keys.empty?
-      return keys.map { |k| get(k) } unless Native::MANY
+      return keys.map { |k| get(k, encoding: enc) } unless Native::MANY
 
       n = keys.size
       joined, lens = Bytes.join(keys)
@@ -96,15 +101,15 @@ module Shale
       sizes.map do |s|
         next nil if s == Native::MISSING
 
-        v = blob.byteslice(off, s)
+        v = Encodings.tag(blob.byteslice(off, s), enc)
         off += s
         v
       end
     end
 
     # Hash#values_at, for many keys in one call.
-    def values_at(*keys)
-      get_many(keys)
+    def values_at(*keys, encoding: nil)
+      get_many(keys, encoding: encoding)
     end
 
     # Yields [key, value] for each entry in range, in key order (or reverse),
@@ -117,15 +122,18 @@ module Shale
     #   to:      upper end, exclusive       through: highest key, inclusive
     #   prefix:  only keys starting with these bytes (combined with the ends)
     #   reverse: true to go from the largest key down
+    #   encoding: of the keys and values (see Encodings)
     # Entries are fetched from the library in chunks (one FFI crossing per
     # chunk, not per entry).
-    def each(range = nil, from: nil, after: nil, to: nil, through: nil, prefix: nil, reverse: false, &block)
+    def each(range = nil, from: nil, after: nil, to: nil, through: nil, prefix: nil, reverse: false,
+             encoding: nil, &block)
       unless block
         return enum_for(:each, range, from: from, after: after, to: to, through: through,
-                                      prefix: prefix, reverse: reverse)
+                                      prefix: prefix, reverse: reverse, encoding: encoding)
       end
 
-      it = iterator(range, from: from, after: after, to: to, through: through, prefix: prefix, reverse: reverse)
+      it = iterator(range, from: from, after: after, to: to, through: through, prefix: prefix,
+                           reverse: reverse, encoding: encoding)
       begin
         it.each(&block)
       ensure
@@ -140,14 +148,25 @@ module Shale
       return enum_for(:each_key, *args, **kw) unless block_given?
 
       each(*args, **kw) { |k, _| yield k }
+      self
+    end
+
+    # Values only, in key order (same arguments as #each).
+    def each_value(*args, **kw)
+      return enum_for(:each_value, *args, **kw) unless block_given?
+
+      each(*args, **kw) { |_, v| yield v }
+      self
     end
 
     # An explicit cursor over the range (arguments as #each). With a block,
     # yields it and closes it afterwards; otherwise the caller closes it
     # (or the GC does, eventually).
-    def iterator(range = nil, from: nil, after: nil, to: nil, through: nil, prefix: nil, reverse: false)
+    def iterator(range = nil, from: nil, after: nil, to: nil, through: nil, prefix: nil, reverse: false,
+                 encoding: nil)
+      enc = Encodings.pick(encoding, self.encoding)
       lower, upper = Reader.bounds(range, from, after, to, through)
-      it = Iterator.new(self, db_pointer, snapshot_pointer, lower, upper, Bytes.opt(prefix, "prefix"), reverse)
+      it = Iterator.new(self, db_pointer, snapshot_pointer, lower, upper, Bytes.opt(prefix, "prefix"), reverse, enc)
       return it unless block_given?
 
       begin
@@ -186,8 +205,16 @@ module Shale
 
     private
 
+    # Raises the NotFoundError (a KeyError whose #key is `key`) of #fetch.
+    def raise_not_found(key)
+      err = NotFoundError.new("shale: key not found: #{key.inspect}", receiver: self, key: key)
+      err.instance_variable_set(:@code, Native::NOT_FOUND)
+      err.instance_variable_set(:@errno, 0)
+      raise err
+    end
+
     # A value too big for the scratch buffer: an owned copy from the library.
-    def get_owned(k)
+    def get_owned(k, enc)
       out = FFI::MemoryPointer.new(:pointer)
       len = FFI::MemoryPointer.new(:size_t)
       st = Native.shale_db_get(db_pointer, snapshot_pointer, k, k.bytesize, out, len)
@@ -196,7 +223,7 @@ module Shale
       Error.raise_last(st) unless st == Native::OK
       buf = out.get_pointer(0)
       begin
-        Bytes.read(buf, Reader.size_at(len))
+        Bytes.read(buf, Reader.size_at(len), enc)
       ensure
         Native.shale_free(buf)
       end

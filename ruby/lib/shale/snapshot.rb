@@ -2,18 +2,22 @@
 
 module Shale
   # A read-only view of a db as of the moment it was taken: #get, #[],
-  # #fetch, #key?, #get_many, #each (Enumerable) and #iterator all see
-  # exactly the writes acknowledged before DB#snapshot. Safe to share between
+  # #fetch, #key?, #get_many, #each (Enumerable), #iterator and the reading
+  # Hash-like methods (HashLike: #size, #keys, #to_h...) all see exactly the
+  # writes acknowledged before DB#snapshot. Safe to share between
   # threads. Made by DB#snapshot; freed by #close (or at the end of the
   # DB#snapshot block, or by the GC).
   class Snapshot
     include Reader
 
-    attr_reader :db
+    # The DB it was taken from; the encoding of the Strings it returns (see
+    # Encodings).
+    attr_reader :db, :encoding
 
     # Use DB#snapshot.
-    def initialize(db)
+    def initialize(db, encoding = db.encoding)
       @db = db # keeps the DB object (and so its handle) alive while we are
+      @encoding = encoding
       out = FFI::MemoryPointer.new(:pointer)
       st = Native.shale_snapshot_new(db.db_pointer, out)
       Error.raise_last(st) unless st == Native::OK

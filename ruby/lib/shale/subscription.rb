@@ -19,12 +19,15 @@ module Shale
   # it. Once it has ended the GC may collect it, and its finalizer releases
   # the native handle if #unsubscribe was never called.
   class Subscription
-    attr_reader :prefix
+    # The prefix (bytes; "" for every key); the encoding of the keys and
+    # values given to the block (see Encodings).
+    attr_reader :prefix, :encoding
 
     # Use DB#subscribe.
-    def initialize(db, prefix, block)
+    def initialize(db, prefix, block, encoding = Encoding::BINARY)
       @prefix = prefix
       @block = block
+      @encoding = encoding
       @active = true
       dbp = db.db_pointer # may raise ClosedError: before registering
       user = Callbacks.register_subscription(self)

@@ -5,6 +5,26 @@ use shale::{ChangeKind, Db, ErrorKind, Options, SyncMode, WriteBatch};
 use std::ops::Bound::{Excluded, Unbounded};
 use std::sync::Arc;
 
+/// Runs a future to its end on this thread: parks until the waker
+/// unparks it.
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let mut fut = std::pin::pin!(fut);
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
 fn main() -> shale::Result<()> {
     let dir = std::env::temp_dir().join(format!("shale-tour-{}", std::process::id()));
     let result = tour(&dir);
@@ -64,8 +84,25 @@ fn tour(dir: &std::path::Path) -> shale::Result<()> {
     assert_eq!(db.range::<&str>((Excluded("b"), Unbounded)).count(), 6);
     let users: Vec<_> = db.prefix("user/").collect::<shale::Result<_>>()?;
     assert_eq!(users.len(), 2);
-    let last_user = db.prefix("user/").rev().next().transpose()?;
+    let last_user = db.prefix("user/").next_back().transpose()?;
     assert_eq!(last_user.map(|(k, _)| k), Some(b"user/2".to_vec()));
+    let users_last_first: Vec<_> = db.prefix("user/").rev().collect::<shale::Result<_>>()?;
+    assert_eq!(users_last_first[0].0, b"user/2");
+
+    // Borrowed, zero-copy iteration.
+    let mut total = 0;
+    let mut it = db.prefix("user/").borrowed();
+    while let Some((key, value)) = it.next()? {
+        total += key.len() + value.len();
+    }
+    drop(it); // it borrows the db
+    assert!(total > 0);
+    let mut seen = Vec::new();
+    db.range("a".."m")
+        .borrowed()
+        .rev()
+        .for_each(|key, _value| seen.push(key.to_vec()))?;
+    assert_eq!(seen.first().map(Vec::as_slice), Some(&b"e"[..]));
 
     // Snapshots.
     db.put(b"k", b"old")?;
@@ -136,6 +173,14 @@ fn tour(dir: &std::path::Path) -> shale::Result<()> {
             other?;
         }
     }
+    // Awaiting jobs, with no runtime (block_on below is the whole executor).
+    async fn nightly(db: &Db, dest: &std::path::Path) -> shale::Result<String> {
+        db.compact_range_async(None, None)?.await?;
+        db.backup_async(dest)?.await?;
+        db.verify_async()?.await
+    }
+    let report = block_on(nightly(&db, &dir.join("backup-nightly")))?;
+    assert!(report.contains("0 problems"));
     db.close()?;
 
     // Threads.

@@ -86,7 +86,17 @@ struct Cursor {
     next: usize,
     offset: usize,
     chunk_size: usize,
+    /// The last key yielded from this end, as (offset, length) in `chunk`:
+    /// what the other end must not pass. No copy is needed when the chunk
+    /// is replaced: `fetch` runs inside a step of this end, which then
+    /// either yields an entry of the new chunk (and sets `last` again) or
+    /// ends the walk for both ends, so the other end never sees it unset.
+    last: Option<(usize, usize)>,
 }
+
+/// Where an entry is in its cursor's chunk: (offset, key length, value
+/// length); the key is at offset, the value right after it.
+type Span = (usize, usize, usize);
 
 impl Cursor {
     fn new(direction: i32) -> Cursor {
@@ -101,6 +111,7 @@ impl Cursor {
             next: 0,
             offset: 0,
             chunk_size: FIRST_CHUNK,
+            last: None,
         }
     }
 
@@ -148,6 +159,7 @@ impl Cursor {
 
     /// Fetches the next chunk; false when there is none.
     fn fetch(&mut self) -> Result<bool> {
+        self.last = None; // it pointed into the chunk being dropped
         self.chunk = None;
         self.lens.resize(2 * self.chunk_size, 0);
         let (mut data, mut count) = (std::ptr::null_mut(), 0usize);
@@ -177,8 +189,13 @@ impl Cursor {
         Ok(true)
     }
 
-    /// The next entry in this cursor's direction, borrowed from its chunk.
-    fn next_entry(&mut self) -> Result<Option<(&[u8], &[u8])>> {
+    fn data(&self) -> &[u8] {
+        self.chunk.as_ref().map(CBuf::as_slice).unwrap_or(&[])
+    }
+
+    /// Where the next entry in this cursor's direction is in its chunk
+    /// (fetching the next chunk when this one is used up).
+    fn next_span(&mut self) -> Result<Option<Span>> {
         if self.next == self.count && (self.exhausted || !self.fetch()?) {
             return Ok(None);
         }
@@ -186,11 +203,21 @@ impl Cursor {
         let start = self.offset;
         self.offset += kl + vl;
         self.next += 1;
-        let data = self.chunk.as_ref().map(CBuf::as_slice).unwrap_or(&[]);
-        Ok(Some((
-            &data[start..start + kl],
-            &data[start + kl..start + kl + vl],
-        )))
+        Ok(Some((start, kl, vl)))
+    }
+
+    fn key_at(&self, (at, kl, _): Span) -> &[u8] {
+        &self.data()[at..at + kl]
+    }
+
+    fn entry_at(&self, (at, kl, vl): Span) -> (&[u8], &[u8]) {
+        let data = self.data();
+        (&data[at..at + kl], &data[at + kl..at + kl + vl])
+    }
+
+    /// The last key yielded from this end, if it has yielded one.
+    fn last_key(&self) -> Option<&[u8]> {
+        self.last.map(|(at, len)| &self.data()[at..at + len])
     }
 }
 
@@ -202,33 +229,11 @@ impl Drop for Cursor {
     }
 }
 
-/// An iterator over entries `(key, value)` in key order, from one
-/// consistent point in time; `.rev()` (or [`next_back`](Self::next_back))
-/// walks from the end. Both ends may be used together: they stop where they
-/// meet.
-///
-/// It borrows the db (or the snapshot it came from), and fetches entries
-/// from the library in chunks. Items are `Result`s: an I/O error or a
-/// corruption found while reading is yielded once, then the iterator ends.
-///
-/// ```
-/// # let dir = std::env::temp_dir().join(format!("shale-doc-iter-{}", std::process::id()));
-/// use shale::{Db, Options};
-/// let db = Db::open(&dir, Options::new())?;
-/// db.put_many([("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")])?;
-/// // Keys as strings; the `?` passes on an error met while iterating.
-/// fn keys(it: impl Iterator<Item = shale::Result<shale::Entry>>) -> shale::Result<Vec<String>> {
-///     it.map(|e| e.map(|(k, _v)| String::from_utf8_lossy(&k).into_owned())).collect()
-/// }
-/// assert_eq!(keys(db.range("b"..="c"))?, ["b", "c"]);
-/// assert_eq!(keys(db.range("b"..))?, ["b", "c", "d"]);
-/// assert_eq!(keys(db.range(.."b"))?, ["a"]);
-/// assert_eq!(keys(db.prefix("c"))?, ["c"]);
-/// assert_eq!(keys(db.iter().rev())?, ["d", "c", "b", "a"]);
-/// # drop(db); std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), shale::Error>(())
-/// ```
-pub struct Iter<'a> {
+/// The walk both [`Iter`] and [`RefIter`](crate::RefIter) are made of: two
+/// cursors (one per end) over one snapshot, the bounds, and where the ends
+/// stop. It hands out where an entry is in a cursor's chunk; the owned
+/// iterator copies it out, the lending one lends it.
+pub(crate) struct Walk<'a> {
     db: *mut sys::shale_db,
     /// The snapshot both cursors read; owned (freed on drop) when the
     /// iterator was made from the db rather than from a Snapshot.
@@ -237,28 +242,19 @@ pub struct Iter<'a> {
     bounds: Bounds,
     front: Cursor,
     back: Cursor,
-    /// The last key yielded from each end (when that end has started).
-    front_last: Option<Vec<u8>>,
-    back_last: Option<Vec<u8>>,
     done: bool,
     _borrow: PhantomData<&'a Db>,
 }
 
-// SAFETY: the C iterators and snapshot are single-owner objects without
-// thread affinity, owned by this value; the db they read is Sync.
-unsafe impl Send for Iter<'_> {}
-
-impl<'a> Iter<'a> {
-    pub(crate) fn new(db: &'a Db, snapshot: Option<&'a Snapshot<'_>>, bounds: Bounds) -> Iter<'a> {
-        Iter {
+impl<'a> Walk<'a> {
+    fn new(db: &'a Db, snapshot: Option<&'a Snapshot<'_>>, bounds: Bounds) -> Walk<'a> {
+        Walk {
             db: db.as_raw(),
             snap: snapshot.map_or(std::ptr::null_mut(), |s| s.as_raw()),
             owns_snap: false,
             bounds,
             front: Cursor::new(sys::SHALE_ITER_FORWARD),
             back: Cursor::new(sys::SHALE_ITER_BACKWARD),
-            front_last: None,
-            back_last: None,
             done: false,
             _borrow: PhantomData,
         }
@@ -281,29 +277,28 @@ impl<'a> Iter<'a> {
         Ok(self.snap)
     }
 
-    fn step(&mut self, forward: bool) -> Result<Option<Entry>> {
+    fn step(&mut self, forward: bool) -> Result<Option<Span>> {
         let snap = self.snapshot()?;
-        let Iter {
+        let Walk {
             db,
             bounds,
             front,
             back,
-            front_last,
-            back_last,
             ..
         } = self;
-        let (cursor, mine, other) = if forward {
-            (front, front_last, &*back_last)
+        let (cursor, other) = if forward {
+            (front, &*back)
         } else {
-            (back, back_last, &*front_last)
+            (back, &*front)
         };
         if !cursor.started {
             cursor.start(*db, snap, bounds)?;
         }
         loop {
-            let Some((k, v)) = cursor.next_entry()? else {
+            let Some(span) = cursor.next_span()? else {
                 return Ok(None);
             };
+            let k = cursor.key_at(span);
             if bounds.skip.as_deref() == Some(k) {
                 continue;
             }
@@ -311,58 +306,49 @@ impl<'a> Iter<'a> {
                 return Ok(None);
             }
             // Stop where the two ends meet.
-            let crossed = match other {
-                Some(o) if forward => k >= o.as_slice(),
-                Some(o) => k <= o.as_slice(),
+            let crossed = match other.last_key() {
+                Some(o) if forward => k >= o,
+                Some(o) => k <= o,
                 None => false,
             };
             if crossed {
                 return Ok(None);
             }
-            let mut last = mine.take().unwrap_or_default();
-            last.clear();
-            last.extend_from_slice(k);
-            *mine = Some(last);
-            return Ok(Some((k.to_vec(), v.to_vec())));
+            cursor.last = Some((span.0, span.1));
+            return Ok(Some(span));
         }
     }
 
-    fn advance(&mut self, forward: bool) -> Option<Result<Entry>> {
+    /// The next entry from one end: where it is, or None at the end (for
+    /// both ends from then on), or the error (once; the walk then ends).
+    pub(crate) fn advance(&mut self, forward: bool) -> Result<Option<Span>> {
         if self.done {
-            return None;
+            return Ok(None);
         }
-        match self.step(forward) {
-            Ok(Some(entry)) => Some(Ok(entry)),
-            Ok(None) => {
-                // One end ran out or met the other: nothing is left for either.
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
+        let r = self.step(forward);
+        if !matches!(r, Ok(Some(_))) {
+            // One end ran out, met the other, or failed: nothing is left.
+            self.done = true;
+        }
+        r
+    }
+
+    /// The entry at `span`, as `advance(forward)` returned it, borrowed
+    /// until the next call that takes `&mut self`.
+    pub(crate) fn entry(&self, forward: bool, span: Span) -> (&[u8], &[u8]) {
+        if forward {
+            self.front.entry_at(span)
+        } else {
+            self.back.entry_at(span)
         }
     }
 }
 
-impl Iterator for Iter<'_> {
-    type Item = Result<Entry>;
+// SAFETY: the C iterators and snapshot are single-owner objects without
+// thread affinity, owned by this value; the db they read is Sync.
+unsafe impl Send for Walk<'_> {}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        self.advance(true)
-    }
-}
-
-impl DoubleEndedIterator for Iter<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        self.advance(false)
-    }
-}
-
-impl FusedIterator for Iter<'_> {}
-
-impl Drop for Iter<'_> {
+impl Drop for Walk<'_> {
     fn drop(&mut self) {
         if self.owns_snap {
             // SAFETY: our own snapshot, freed once; the C iterators keep their
@@ -372,11 +358,96 @@ impl Drop for Iter<'_> {
     }
 }
 
+impl std::fmt::Debug for Walk<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Walk")
+            .field("bounds", &self.bounds)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+/// An iterator over entries `(key, value)` in key order, from one
+/// consistent point in time; `.rev()` (or [`next_back`](Self::next_back))
+/// walks from the end. Both ends may be used together: they stop where they
+/// meet.
+///
+/// It borrows the db (or the snapshot it came from), and fetches entries
+/// from the library in chunks. Items are `Result`s: an I/O error or a
+/// corruption found while reading is yielded once, then the iterator ends.
+/// Each item is an owned copy; [`borrowed`](Self::borrowed) turns it into a
+/// [`RefIter`](crate::RefIter), which lends the entries in place instead.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("shale-doc-iter-{}", std::process::id()));
+/// use shale::{Db, Options};
+/// let db = Db::open(&dir, Options::new())?;
+/// db.put_many([("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")])?;
+/// // Keys as strings; the `?` passes on an error met while iterating.
+/// fn keys(it: impl Iterator<Item = shale::Result<shale::Entry>>) -> shale::Result<Vec<String>> {
+///     it.map(|e| e.map(|(k, _v)| String::from_utf8_lossy(&k).into_owned())).collect()
+/// }
+/// assert_eq!(keys(db.range("b"..="c"))?, ["b", "c"]);
+/// assert_eq!(keys(db.range("b"..))?, ["b", "c", "d"]);
+/// assert_eq!(keys(db.range(.."b"))?, ["a"]);
+/// assert_eq!(keys(db.prefix("c"))?, ["c"]);
+/// assert_eq!(keys(db.iter().rev())?, ["d", "c", "b", "a"]);
+/// // The last entry: next_back (not .rev().next()).
+/// assert_eq!(db.iter().next_back().transpose()?, Some((b"d".to_vec(), b"4".to_vec())));
+/// # drop(db); std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), shale::Error>(())
+/// ```
+pub struct Iter<'a> {
+    walk: Walk<'a>,
+}
+
+impl<'a> Iter<'a> {
+    pub(crate) fn new(db: &'a Db, snapshot: Option<&'a Snapshot<'_>>, bounds: Bounds) -> Iter<'a> {
+        Iter {
+            walk: Walk::new(db, snapshot, bounds),
+        }
+    }
+
+    fn owned(&mut self, forward: bool) -> Option<Result<Entry>> {
+        match self.walk.advance(forward) {
+            Ok(Some(span)) => {
+                let (k, v) = self.walk.entry(forward, span);
+                Some(Ok((k.to_vec(), v.to_vec())))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// The same walk as a lending iterator: entries borrowed from the
+    /// library's buffers instead of copied (see [`RefIter`](crate::RefIter)).
+    /// Entries already taken from this iterator are not seen again.
+    pub fn borrowed(self) -> crate::RefIter<'a> {
+        crate::RefIter::new(self.walk)
+    }
+}
+
+impl Iterator for Iter<'_> {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.owned(true)
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.owned(false)
+    }
+}
+
+impl FusedIterator for Iter<'_> {}
+
 impl std::fmt::Debug for Iter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Iter")
-            .field("bounds", &self.bounds)
-            .field("done", &self.done)
+            .field("bounds", &self.walk.bounds)
+            .field("done", &self.walk.done)
             .finish()
     }
 }

@@ -4,6 +4,7 @@
 use crate::db::Db;
 use crate::error::{check, Error, Result};
 use crate::ffi::{path_cstring, ptr};
+use crate::job_future::{on_job_done, Completion};
 use crate::maintenance::call_progress;
 use shale_sys as sys;
 use std::any::Any;
@@ -49,20 +50,22 @@ pub struct JobStatus {
     pub message: Option<String>,
 }
 
-/// What a job shares with its handle: the panic of its progress closure.
+/// What a job shares with its handle: the panic of its progress closure,
+/// and its outcome and wakers once awaited (see job_future.rs).
 #[derive(Default)]
-struct Shared {
+pub(crate) struct Shared {
     panicked: AtomicBool,
     panic: Mutex<Option<Box<dyn Any + Send>>>,
+    pub(crate) completion: Mutex<Completion>,
 }
 
 /// What the library's `user` pointer points to; freed by `free_job_user`
 /// (the job's `user_free`), or by `start_job` if the job did not start.
-struct JobUser {
+pub(crate) struct JobUser {
     progress: Option<ProgressBox>,
     /// The payload of a panic of `progress`, until it is moved to `shared`.
     panic: Option<Box<dyn Any + Send>>,
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 /// A background operation started by [`Db::compact_range_async`],
@@ -73,6 +76,10 @@ struct JobUser {
 /// cancels its jobs and waits for them, and the `Job` stays usable
 /// afterwards (its status is then final). Dropping a `Job` frees the
 /// handle; a job still running is cancelled and waited for first.
+///
+/// `Job` (and `&Job`) is a [`Future`](std::future::Future) whose output
+/// is [`result`](Self::result)'s: `job.await` in any async runtime, or
+/// none — the job's done callback wakes the task, no thread waits.
 ///
 /// ```
 /// # let dir = std::env::temp_dir().join(format!("shale-doc-job-{}", std::process::id()));
@@ -94,7 +101,7 @@ struct JobUser {
 pub struct Job {
     raw: NonNull<sys::shale_job>,
     kind: JobKind,
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 // SAFETY: every shale_job_* function is thread-safe, with no thread
@@ -113,14 +120,16 @@ fn timeout_ms(timeout: Option<Duration>) -> i64 {
     }
 }
 
-/// Starts a job: `call(progress_fn, user, user_free, &mut out)` is the
-/// `_async` C call. The boxed state goes to the library, which frees it
-/// with `free_job_user` exactly once; if the start fails it is freed here.
+/// Starts a job: `call(progress_fn, done_fn, user, user_free, &mut out)`
+/// is the `_async` C call. The boxed state goes to the library, which frees
+/// it with `free_job_user` exactly once; if the start fails it is freed
+/// here.
 fn start_job(
     kind: JobKind,
     progress: Option<ProgressBox>,
     call: impl FnOnce(
         sys::shale_progress_fn,
+        sys::shale_job_done_fn,
         *mut c_void,
         sys::shale_user_free_fn,
         *mut *mut sys::shale_job,
@@ -140,6 +149,7 @@ fn start_job(
     let mut out = std::ptr::null_mut();
     let st = call(
         progress_fn,
+        Some(on_job_done),
         user as *mut c_void,
         Some(free_job_user),
         &mut out,
@@ -250,12 +260,9 @@ impl Job {
             text
         });
         let finished = state == sys::SHALE_JOB_FINISHED;
-        let result = if finished && result != sys::SHALE_OK {
-            let mut err = Error::new(result, message.clone().unwrap_or_default());
-            if result == sys::SHALE_E_CANCELLED && self.panicked() {
-                err = err.with_detail("(the progress closure panicked)");
-            }
-            Err(err)
+        let result = if finished {
+            self.outcome(result, message.clone().unwrap_or_default())
+                .map(drop)
         } else {
             Ok(())
         };
@@ -285,6 +292,30 @@ impl Job {
         }
         let status = self.status()?;
         status.result.map(|()| status.message.unwrap_or_default())
+    }
+
+    /// Waits for the rest of the job's done callback, once it has recorded
+    /// the outcome (see job_future.rs): a microseconds' wait, so that a job
+    /// whose future is ready also reads as finished. From inside the job's
+    /// own callbacks (an executor polling in its waker) the library answers
+    /// SHALE_E_BUSY at once; nothing to wait for then.
+    pub(crate) fn settle(&self) {
+        // SAFETY: live handle.
+        let _ = unsafe { sys::shale_job_wait(self.raw.as_ptr(), -1) };
+    }
+
+    /// A finished job's outcome from its final status and message: the
+    /// message, or the error (with the panic noted if the progress closure
+    /// panicked).
+    pub(crate) fn outcome(&self, status: i32, message: String) -> Result<String> {
+        if status == sys::SHALE_OK {
+            return Ok(message);
+        }
+        let err = Error::new(status, message);
+        if status == sys::SHALE_E_CANCELLED && self.panicked() {
+            return Err(err.with_detail("(the progress closure panicked)"));
+        }
+        Err(err)
     }
 
     /// Whether the progress closure panicked (the panic was caught and
@@ -358,24 +389,28 @@ impl Db {
         progress: Option<ProgressBox>,
     ) -> Result<Job> {
         let (s, e) = (bound(start), bound(end));
-        start_job(JobKind::Compact, progress, |f, user, user_free, out| {
-            // SAFETY: live handle; bounds borrowed for the call (the library
-            // copies them); f/user/user_free as `start_job` documents.
-            unsafe {
-                sys::shale_db_compact_range_async(
-                    self.as_raw(),
-                    s.0,
-                    s.1,
-                    e.0,
-                    e.1,
-                    f,
-                    None,
-                    user,
-                    user_free,
-                    out,
-                )
-            }
-        })
+        start_job(
+            JobKind::Compact,
+            progress,
+            |f, done, user, user_free, out| {
+                // SAFETY: live handle; bounds borrowed for the call (the library
+                // copies them); f/user/user_free as `start_job` documents.
+                unsafe {
+                    sys::shale_db_compact_range_async(
+                        self.as_raw(),
+                        s.0,
+                        s.1,
+                        e.0,
+                        e.1,
+                        f,
+                        done,
+                        user,
+                        user_free,
+                        out,
+                    )
+                }
+            },
+        )
     }
 
     /// [`backup`](Self::backup) on a thread of the library's: returns at
@@ -398,20 +433,24 @@ impl Db {
 
     fn backup_async_inner(&self, dest: &Path, progress: Option<ProgressBox>) -> Result<Job> {
         let dest = path_cstring(dest)?;
-        start_job(JobKind::Backup, progress, |f, user, user_free, out| {
-            // SAFETY: live handle; dest NUL-terminated, borrowed for the call.
-            unsafe {
-                sys::shale_db_backup_async(
-                    self.as_raw(),
-                    dest.as_ptr(),
-                    f,
-                    None,
-                    user,
-                    user_free,
-                    out,
-                )
-            }
-        })
+        start_job(
+            JobKind::Backup,
+            progress,
+            |f, done, user, user_free, out| {
+                // SAFETY: live handle; dest NUL-terminated, borrowed for the call.
+                unsafe {
+                    sys::shale_db_backup_async(
+                        self.as_raw(),
+                        dest.as_ptr(),
+                        f,
+                        done,
+                        user,
+                        user_free,
+                        out,
+                    )
+                }
+            },
+        )
     }
 
     /// [`verify`](Self::verify) on a thread of the library's: returns at
@@ -431,9 +470,13 @@ impl Db {
     }
 
     fn verify_async_inner(&self, progress: Option<ProgressBox>) -> Result<Job> {
-        start_job(JobKind::Verify, progress, |f, user, user_free, out| {
-            // SAFETY: live handle.
-            unsafe { sys::shale_db_verify_async(self.as_raw(), f, None, user, user_free, out) }
-        })
+        start_job(
+            JobKind::Verify,
+            progress,
+            |f, done, user, user_free, out| {
+                // SAFETY: live handle.
+                unsafe { sys::shale_db_verify_async(self.as_raw(), f, done, user, user_free, out) }
+            },
+        )
     }
 }

@@ -3,11 +3,13 @@
 //!
 //! - [`Db`] — open a directory, `get`/`put`/`delete`/`contains`, the
 //!   one-call `get_many`/`put_many`/`delete_many`, [`WriteBatch`]es,
-//!   iteration ([`Db::iter`], [`Db::range`], [`Db::prefix`], `.rev()`),
+//!   iteration ([`Db::iter`], [`Db::range`], [`Db::prefix`], `.rev()`;
+//!   owned entries, or borrowed in place with [`Iter::borrowed`]),
 //!   [`Snapshot`]s, change [`Subscription`]s, flush/compact/backup/verify.
 //! - Background [`Job`]s: [`Db::compact_range_async`], [`Db::backup_async`],
 //!   [`Db::verify_async`] run on a thread of the library's, with progress
-//!   closures, waiting, cancellation and a [`JobStatus`].
+//!   closures, waiting, cancellation and a [`JobStatus`]; a `Job` is a
+//!   `Future` too (`job.await`, no runtime needed).
 //! - [`Db::stats`]: the db's figures as a [`Stats`] struct.
 //! - Every fallible call returns [`Result`]; an [`Error`] carries the status
 //!   code ([`ErrorKind`]), its name and the library's message.
@@ -63,7 +65,9 @@ mod db;
 mod error;
 mod ffi;
 mod iter;
+mod iter_ref;
 mod job;
+mod job_future;
 mod log;
 mod maintenance;
 mod options;
@@ -77,6 +81,7 @@ pub use batch::WriteBatch;
 pub use db::Db;
 pub use error::{status_name, Error, ErrorKind, Result};
 pub use iter::{Entry, Iter};
+pub use iter_ref::RefIter;
 pub use job::{Job, JobKind, JobStatus};
 pub use log::LogLevel;
 pub use options::{Options, SyncMode};
