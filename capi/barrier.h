@@ -18,19 +18,20 @@ namespace shale::capi {
 
 template <class Body>
 int32_t Guard(const char *function, Body &&body) noexcept {
-  ClearError(function);
+  ErrorState &error = ThreadError();
+  ClearError(error, function);
   try {
     int32_t rc = body();
     // Callbacks run by the body may have made shale calls of their own on
     // this thread; make the recorded state match what we return.
-    int32_t recorded = CurrentStatus();
+    int32_t recorded = error.status;
     if (rc < 0) {
       // Never an empty message after a failure.
       if (recorded != rc) Fail(rc, "failed with %s", shale_status_name(rc));
     } else if (recorded != rc && recorded != SHALE_OK) {
       // A success (or SHALE_NOT_FOUND recorded by Note/FromCore): drop
       // what nested calls left behind.
-      ClearError(function);
+      ClearError(error, function);
     }
     return rc;
   } catch (const std::bad_alloc &) {

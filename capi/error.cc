@@ -10,18 +10,6 @@
 namespace shale::capi {
 namespace {
 
-constexpr size_t kMessageCapacity = 1024;
-
-// Trivially destructible: a thread_local of this type costs no
-// registration and no allocation.
-struct ErrorState {
-  int32_t status;
-  int32_t sys_errno;
-  const char *function;  // static string (the exported function's name)
-  const char *message;   // msg_buf, or a static string
-  char msg_buf[kMessageCapacity];
-};
-
 thread_local ErrorState t_error = {SHALE_OK, 0, "shale", "", {0}};
 
 const char kNoMemoryMessage[] = "out of memory";
@@ -73,14 +61,7 @@ void SavedError::Restore() const noexcept {
   }
 }
 
-void ClearError(const char *function) noexcept {
-  ErrorState &e = t_error;
-  e.status = SHALE_OK;
-  e.sys_errno = 0;
-  e.function = function;
-  e.msg_buf[0] = '\0';
-  e.message = "";
-}
+ErrorState &ThreadError() noexcept { return t_error; }
 
 int32_t Fail(int32_t status, const char *format, ...) noexcept {
   va_list args;

@@ -5,6 +5,7 @@
 // Recording never allocates.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -13,9 +14,34 @@
 
 namespace shale::capi {
 
+inline constexpr size_t kMessageCapacity = 1024;
+
+// One thread's last error. Trivially destructible: a thread_local of this
+// type costs no registration and no allocation.
+struct ErrorState {
+  int32_t status;
+  int32_t sys_errno;
+  const char *function;  // static string (the exported function's name)
+  const char *message;   // msg_buf, or a static string
+  char msg_buf[kMessageCapacity];
+};
+
+// The calling thread's (one thread-local lookup; valid for the thread's
+// life): the barrier looks it up once per call.
+ErrorState &ThreadError() noexcept;
+
 // Resets status, errno and message; remembers `function` (the exported
 // name) so that messages can be prefixed with it.
-void ClearError(const char *function) noexcept;
+inline void ClearError(ErrorState &e, const char *function) noexcept {
+  e.status = SHALE_OK;
+  e.sys_errno = 0;
+  e.function = function;
+  e.msg_buf[0] = '\0';
+  e.message = "";
+}
+inline void ClearError(const char *function) noexcept {
+  ClearError(ThreadError(), function);
+}
 
 // Records `status` with a printf-style message prefixed by the current
 // function's name. Returns `status` so callers can `return Fail(...)`.

@@ -85,12 +85,7 @@ class Table {
     pthread_atfork(&Table::Prepare, &Table::Parent, &Table::Child);
   }
 
-  static Table &Get() {
-    // Never destroyed: handles may be used by threads still running at
-    // process exit.
-    static Table *table = new Table();
-    return *table;
-  }
+  static Table &Get() { return *instance_; }
 
   uint64_t Insert(HandleType type, std::shared_ptr<Object> obj) {
     std::lock_guard lock(mu_);
@@ -271,6 +266,10 @@ class Table {
     new (&t.mu_) std::mutex();
   }
 
+  // Made when the library loads (no guard on every call) and never
+  // destroyed: handles may be used by threads still running at exit.
+  static Table *const instance_;
+
   const uint64_t salt_;
   std::mutex mu_;  // writers (Insert, Remove) only
   std::atomic<Slot *> chunks_[kChunks] = {};
@@ -279,6 +278,8 @@ class Table {
   size_t live_ = 0;
   std::atomic<uint32_t> epoch_{0};
 };
+
+Table *const Table::instance_ = new Table();
 
 }  // namespace
 

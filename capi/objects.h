@@ -41,8 +41,8 @@ class IterObj : public Object {
   std::vector<std::shared_ptr<const void>> lent_owners;
   std::string lent_copies;
   void EndLoan() {
-    lent_owners.clear();
-    lent_copies.clear();
+    if (!lent_owners.empty()) lent_owners.clear();
+    if (!lent_copies.empty()) lent_copies.clear();
   }
 };
 

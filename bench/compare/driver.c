@@ -34,7 +34,7 @@
 /* ------------------------------------------------------------------ */
 
 static const bench_engine *const kEngines[] = {
-    &bench_engine_shale,
+    &bench_engine_shale,   &bench_engine_shale_step,
 #ifdef BENCH_HAVE_LEVELDB
     &bench_engine_leveldb,
 #endif

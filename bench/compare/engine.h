@@ -99,6 +99,8 @@ typedef struct bench_engine {
 
 /* The adapters. */
 extern const bench_engine bench_engine_shale;
+/* shale with iterators stepped one entry per call (engine_shale.c). */
+extern const bench_engine bench_engine_shale_step;
 extern const bench_engine bench_engine_leveldb;
 extern const bench_engine bench_engine_rocksdb;
 extern const bench_engine bench_engine_lmdb;

@@ -28,10 +28,10 @@ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSHALE_SANITIZE=thread -DSHALE_BUILD_TESTS=ON -DSHALE_BUILD_EXAMPLES=OFF \
   -DSHALE_BUILD_BENCH=OFF "${launcher[@]}" >"$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; echo "0 passed, 1 failed"; exit 1; }
-# Only the library, the two test executables holding the threaded tests and
+# Only the library, the test executables holding the threaded tests and
 # the process-kill suite (2-4 writer threads against background work).
 if ! nice cmake --build "$build" -j"$jobs" \
-  --target shale shale_core_tests shale_capi_tests shale_process_kill_test >"$build/build.log" 2>&1; then
+  --target shale shale_core_tests shale_capi_tests shale_table_tests shale_process_kill_test >"$build/build.log" 2>&1; then
   tail -50 "$build/build.log"
   echo "0 passed, 1 failed"
   exit 1
@@ -53,7 +53,7 @@ fi
 
 # Every test that starts threads or races with the engine's own threads.
 core_filter='Epoch.*:DBConcurrency.*:Lsm.*:ChangeFeedTest.*:SkipListTest.ConcurrentReadersDuringWrites:Backup.*:Verify.ConcurrentFlushesAndCompactionsAreNotCorruption:BackgroundError.*:Jobs.*'
-capi_filter='DbTest.ManyThreadsPutGet:DbTest.TwoThreadsOnOneIteratorGetBusy:DbTest.BusyIsReportedForConcurrentBatchUse:DbTest.CloseWaitsForCallsInFlight:DbTest.CloseRacingWithWriters:DbTest.IteratorsAndSnapshotsFromManyThreads:DbTest.*Subscri*:Logger.*:JobsTest.*:Jobs.*:IterTest.*:IterManyTest.*:LastError.IsPerThread:Maintenance*.*'
+capi_filter='IterBorrowTest.*:DbTest.ManyThreadsPutGet:DbTest.TwoThreadsOnOneIteratorGetBusy:DbTest.BusyIsReportedForConcurrentBatchUse:DbTest.CloseWaitsForCallsInFlight:DbTest.CloseRacingWithWriters:DbTest.IteratorsAndSnapshotsFromManyThreads:DbTest.*Subscri*:Logger.*:JobsTest.*:Jobs.*:IterTest.*:IterManyTest.*:LastError.IsPerThread:Maintenance*.*'
 
 passed=0
 failed=0
@@ -80,6 +80,8 @@ run_suite() { # name binary filter [repeat]
 }
 run_suite core "$build/tests/core/shale_core_tests" "$core_filter"
 run_suite capi "$build/tests/capi/shale_capi_tests" "$capi_filter"
+# The lock-free caches: readers, inserts and evictions at once.
+run_suite table "$build/tests/table/shale_table_tests" 'BlockCacheTest.*:TableCacheTest.*'
 # The writer children are forked from a single-threaded parent, so TSan
 # follows them (a report there fails the child, which the parent reports).
 # It scales its cycles by SHALE_RELIABILITY_SCALE itself: no repeat.
