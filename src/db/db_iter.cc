@@ -83,8 +83,10 @@ class DBIter final : public Iterator {
       it_->Seek(key_, PackTag(kMaxSequence, kSeekKind));
       forward_ = true;
     }
-    // it_ is on (or before) key_'s visible version: step past its versions
-    // (key_ stays valid: it is held by owner_ or copied).
+    // it_ is on one of key_'s entries (its visible version, or after the
+    // seek above its newest): step past them (key_ stays valid: owner_
+    // holds it, or it is a copy). Usually one step reaches another key.
+    if (it_->Valid()) it_->Next();
     SkipKey(key_);
     ForwardScan();
   }

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "memtable/internal_key.h"
+#include "table/cached_entry.h"
 #include "table/iterator_util.h"
 #include "table/merging_iterator.h"
 
@@ -15,7 +16,7 @@ class LevelIterator final : public InternalIterator {
       std::function<std::unique_ptr<InternalIterator>(size_t)> open_file)
       : files_(std::move(files)), open_file_(std::move(open_file)) {}
 
-  bool Valid() const override { return file_ != nullptr && file_->Valid(); }
+  bool Valid() const override { return cur_.valid; }
 
   void SeekToFirst() override {
     if (!OpenFile(0)) return;
@@ -65,20 +66,21 @@ class LevelIterator final : public InternalIterator {
     SkipBackward();
   }
 
-  std::string_view user_key() const override { return file_->user_key(); }
-  uint64_t tag() const override { return file_->tag(); }
-  std::string_view value() const override { return file_->value(); }
+  std::string_view user_key() const override { return cur_.user_key; }
+  uint64_t tag() const override { return cur_.tag; }
+  std::string_view value() const override { return cur_.value; }
   Status status() const override {
     return file_ != nullptr ? file_->status() : Status::OK();
   }
   const std::shared_ptr<const void> *EntryOwner() const override {
-    return file_->EntryOwner();
+    return cur_.owner;
   }
 
  private:
   void Close() {
     file_.reset();
     index_ = files_.size();
+    cur_.valid = false;
   }
 
   // Positions on file i (unpositioned); false (and closed) past the end.
@@ -100,11 +102,14 @@ class LevelIterator final : public InternalIterator {
 
   bool Stop() const { return file_->Valid() || !file_->status().ok(); }
 
+  // After a move of file_: on to the next file while this one has no
+  // entry left, then the entry cached.
   void SkipForward() {
     while (file_ != nullptr && !Stop()) {
-      if (!OpenFile(index_ + 1)) return;
+      if (!OpenFile(index_ + 1)) break;
       file_->SeekToFirst();
     }
+    cur_.Load(file_.get());
   }
 
   void SkipBackward() {
@@ -113,11 +118,13 @@ class LevelIterator final : public InternalIterator {
       OpenFile(index_ - 1);
       file_->SeekToLast();
     }
+    cur_.Load(file_.get());
   }
 
   std::vector<LevelFile> files_;
   std::function<std::unique_ptr<InternalIterator>(size_t)> open_file_;
   std::unique_ptr<InternalIterator> file_;
+  CachedEntry cur_;  // file_'s entry
   size_t index_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // Iteration over a table: the decoded index picks the block, a block
 // iterator walks it. The iterator holds the table and the current block.
 #include "memtable/internal_key.h"
+#include "table/cached_entry.h"
 #include "table/iterator_util.h"
 #include "table/table_impl.h"
 
@@ -13,7 +14,7 @@ class TableIterator final : public InternalIterator {
   explicit TableIterator(std::shared_ptr<const TableImpl> table)
       : table_(std::move(table)), index_(table_->index()) {}
 
-  bool Valid() const override { return data_ != nullptr && data_->Valid(); }
+  bool Valid() const override { return cur_.valid; }
 
   void SeekToFirst() override {
     status_ = Status::OK();
@@ -58,15 +59,15 @@ class TableIterator final : public InternalIterator {
     SkipEmptyBackward();
   }
 
-  std::string_view user_key() const override { return data_->user_key(); }
-  uint64_t tag() const override { return data_->tag(); }
-  std::string_view value() const override { return data_->value(); }
+  std::string_view user_key() const override { return cur_.user_key; }
+  uint64_t tag() const override { return cur_.tag; }
+  std::string_view value() const override { return cur_.value; }
   Status status() const override {
     if (!status_.ok()) return status_;
     return data_ != nullptr ? data_->status() : Status::OK();
   }
   const std::shared_ptr<const void> *EntryOwner() const override {
-    return data_->EntryOwner();
+    return cur_.owner;
   }
 
  private:
@@ -94,6 +95,7 @@ class TableIterator final : public InternalIterator {
   void Close() {
     data_.reset();
     block_index_ = index_.size();
+    cur_.valid = false;
   }
 
   // True if the walk must stop: on an entry, at an error, or off the end.
@@ -101,26 +103,31 @@ class TableIterator final : public InternalIterator {
     return data_ == nullptr || data_->Valid() || !data_->status().ok();
   }
 
+  // After a move of data_: on to the next block while this one has no
+  // entry left, then the entry cached.
   void SkipEmptyForward() {
     while (!Settled()) {
-      if (!Open(block_index_ + 1)) return;
+      if (!Open(block_index_ + 1)) break;
       data_->SeekToFirst();
     }
+    cur_.Load(data_.get());
   }
 
   void SkipEmptyBackward() {
     while (!Settled()) {
       if (block_index_ == 0 || !Open(block_index_ - 1)) {
         Close();
-        return;
+        break;
       }
       data_->SeekToLast();
     }
+    cur_.Load(data_.get());
   }
 
   const std::shared_ptr<const TableImpl> table_;
   const TableIndex &index_;
   std::unique_ptr<InternalIterator> data_;
+  CachedEntry cur_;  // data_'s entry
   size_t block_index_ = 0;
   Status status_;
 };
