@@ -76,47 +76,60 @@ typedef struct workload {
   int ordered; /* fill in key order (else the shared permutation) */
   double read_fraction;
   const char *note;
+  /* 0: the cache budget of --cache_mb; else the cache is the data set's
+   * key and value bytes divided by this, for every engine alike. */
+  int cache_div;
 } workload;
 
 static const workload kWorkloads[] = {
     {"fillseq", wl_fill, D_FRESH, O_NUM, 1, 0, 1, 0, 1, 0,
-     "fresh store, keys in ascending order"},
+     "fresh store, keys in ascending order", 0},
     {"fillrandom", wl_fill, D_MAIN_FILL, O_NUM, 1, 0, 1, 0, 0, 0,
-     "fresh store, every key once in random order"},
+     "fresh store, every key once in random order", 0},
     {"overwrite", wl_overwrite, D_MAIN, O_NUM, 1, 0, 1, 0, 0, 0,
-     "uniformly random existing keys, new values"},
+     "uniformly random existing keys, new values", 0},
     {"readrandom", wl_readrandom, D_MAIN, O_READS, 1, 0, 0, 1, 0, 0,
      "reopened, one untimed full scan, then uniformly random gets; every key "
-     "must be found"},
+     "must be found",
+     0},
+    {"readrandom_4x", wl_readrandom, D_MAIN, O_READS, 1, 0, 0, 1, 0, 0,
+     "reopened with a cache of a quarter of the data (keys + values), the "
+     "same for every engine (LMDB has none: the OS page cache serves its "
+     "map), one untimed full scan, then uniformly random gets; file bytes "
+     "read per get (read/pread system calls) show what the cache missed",
+     4},
     {"readmissing", wl_readmissing, D_MAIN, O_READS, 1, 0, 0, 1, 0, 0,
-     "reopened + untimed scan; gets of absent keys between present ones"},
+     "reopened + untimed scan; gets of absent keys between present ones", 0},
     {"readseq", wl_readseq, D_MAIN, O_NUM, 1, 0, 0, 0, 0, 0,
-     "reopened; one forward scan of every entry"},
+     "reopened; one forward scan of every entry", 0},
     {"readreverse", wl_readreverse, D_MAIN, O_NUM, 1, 0, 0, 0, 0, 0,
-     "reopened; one backward scan of every entry"},
+     "reopened; one backward scan of every entry", 0},
     {"seekrandom", wl_seekrandom, D_MAIN, O_SEEKS, 1, 0, 0, 1, 0, 0,
      "reopened + untimed scan; one iterator, seek to a random key then 10 "
-     "nexts; ops = seeks"},
+     "nexts; ops = seeks",
+     0},
     {"ycsb_a", wl_ycsb, D_MAIN, O_READS, 2, 0, 1, 1, 0, 0.50,
      "reopened + untimed scan; 1 reader thread (gets) + 1 writer thread "
-     "(updates), 50/50 ops, scrambled zipfian 0.99; ops/s of both"},
+     "(updates), 50/50 ops, scrambled zipfian 0.99; ops/s of both",
+     0},
     {"ycsb_b", wl_ycsb, D_MAIN, O_READS, 2, 0, 1, 1, 0, 0.95,
      "reopened + untimed scan; 1 reader thread (gets) + 1 writer thread "
-     "(updates), 95/5 ops, scrambled zipfian 0.99; ops/s of both"},
+     "(updates), 95/5 ops, scrambled zipfian 0.99; ops/s of both",
+     0},
     {"deleterandom", wl_deleterandom, D_MAIN_DIRTY, O_NUM, 1, 0, 1, 0, 0, 0,
-     "every key deleted once, random order"},
+     "every key deleted once, random order", 0},
     {"fillbatch", wl_fillbatch, D_FRESH, O_NUM, 1, 0, 1, 0, 0, 0,
-     "fresh store, random order, 1000 puts per atomic batch"},
+     "fresh store, random order, 1000 puts per atomic batch", 0},
     {"fillsync1", wl_fill, D_FRESH, O_SYNC, 1, 1, 1, 0, 0, 0,
-     "fresh store, every write synced, 1 writer thread"},
+     "fresh store, every write synced, 1 writer thread", 0},
     {"fillsync2", wl_fill, D_FRESH, O_SYNC, 2, 1, 1, 0, 0, 0,
-     "fresh store, every write synced, 2 writer threads"},
+     "fresh store, every write synced, 2 writer threads", 0},
     {"fillsync4", wl_fill, D_FRESH, O_SYNC, 4, 1, 1, 0, 0, 0,
-     "fresh store, every write synced, 4 writer threads"},
+     "fresh store, every write synced, 4 writer threads", 0},
     {"fillrandom_large", wl_fill, D_LARGE_FILL, O_LARGE, 1, 0, 1, 0, 0, 0,
-     "fresh store, large values, every key once in random order"},
+     "fresh store, large values, every key once in random order", 0},
     {"readrandom_large", wl_readrandom, D_LARGE, O_LARGE, 1, 0, 0, 1, 0, 0,
-     "reopened + untimed scan; uniformly random gets of large values"},
+     "reopened + untimed scan; uniformly random gets of large values", 0},
 };
 #define N_WORKLOADS (sizeof(kWorkloads) / sizeof(kWorkloads[0]))
 
@@ -442,11 +455,16 @@ static void fail(const bench_engine *e, const workload *w, int run,
   exit(1);
 }
 
-static bench_settings settings_for(int sync, int large) {
+static bench_settings settings_for(int sync, int large, int cache_div) {
   bench_settings s;
   memset(&s, 0, sizeof(s));
   s.sync = sync;
   s.cache_bytes = F.cache_mb << 20;
+  if (cache_div > 0) {
+    const uint64_t n = large ? F.large_num : F.num;
+    const size_t vs = large ? F.large_value_size : F.value_size;
+    s.cache_bytes = n * (WL_KEY_SIZE + vs) / (uint64_t)cache_div;
+  }
   s.write_buffer_bytes = F.write_buffer_mb << 20;
   s.expected_keys = large ? F.large_num : F.num;
   s.value_size = large ? F.large_value_size : F.value_size;
@@ -467,7 +485,7 @@ static void *open_or_fail(const bench_engine *e, const workload *w, int run,
 /* Untimed: (re)creates the main or large store with every key present. */
 static void load_store(const bench_engine *e, const workload *w, int run,
                        const char *dir, int large, const rep_state *st) {
-  bench_settings s = settings_for(0, large);
+  bench_settings s = settings_for(0, large, 0);
   wl_run r;
   void *db;
   rm_rf(dir);
@@ -508,7 +526,7 @@ static void run_one(size_t wi, size_t ei, int run, rep_state *st) {
   const workload *w = &kWorkloads[wi];
   const bench_engine *e = kEngines[ei];
   int large = w->data == D_LARGE_FILL || w->data == D_LARGE;
-  bench_settings s = settings_for(w->sync, large);
+  bench_settings s = settings_for(w->sync, large, w->cache_div);
   char dir[4096];
   wl_run r;
   void *db;
@@ -579,6 +597,11 @@ static void run_one(size_t wi, size_t ei, int run, rep_state *st) {
             bytes_per_op);
     if (fill)
       fprintf(g_out, "\"disk_bytes\": %llu, ", (unsigned long long)disk);
+    if (r.t.read_bytes >= 0)
+      fprintf(g_out, "\"read_bytes\": %.0f, ", r.t.read_bytes);
+    if (w->cache_div)
+      fprintf(g_out, "\"cache_bytes\": %llu, ",
+              (unsigned long long)s.cache_bytes);
     fprintf(g_out, "\"note\": ");
     json_str(g_out, w->note);
     fprintf(g_out, "}\n");
@@ -621,7 +644,8 @@ static void write_headers(const int *eng_on) {
   json_str(g_out, env);
   fprintf(g_out, "}\n");
   for (e = 0; e < N_ENGINES; e++) {
-    bench_settings async_s = settings_for(0, 0), sync_s = settings_for(1, 0);
+    bench_settings async_s = settings_for(0, 0, 0),
+                   sync_s = settings_for(1, 0, 0);
     char d_async[2048];
     if (!eng_on[e]) continue;
     snprintf(d_async, sizeof(d_async), "%s", kEngines[e]->describe(&async_s));

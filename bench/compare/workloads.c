@@ -47,7 +47,9 @@ void wl_init_data(void) {
   }
 }
 
-void wl_key(char *out, uint64_t i) { bench_format_key(out, WL_KEY_SIZE, 2 * i); }
+void wl_key(char *out, uint64_t i) {
+  bench_format_key(out, WL_KEY_SIZE, 2 * i);
+}
 
 static void missing_key(char *out, uint64_t i) {
   bench_format_key(out, WL_KEY_SIZE, 2 * i + 1);
@@ -95,10 +97,24 @@ typedef struct wl_thread {
 typedef struct timer {
   uint64_t ns;
   struct rusage ru;
+  long long rchar; /* -1: unknown */
 } timer;
+
+/* /proc/self/io's rchar, or -1. */
+static long long read_chars(void) {
+  char line[128];
+  long long v = -1;
+  FILE *f = fopen("/proc/self/io", "r");
+  if (!f) return -1;
+  while (fgets(line, sizeof(line), f))
+    if (sscanf(line, "rchar: %lld", &v) == 1) break;
+  fclose(f);
+  return v;
+}
 
 static void timer_now(timer *t) {
   getrusage(RUSAGE_SELF, &t->ru);
+  t->rchar = read_chars();
   t->ns = bench_now_ns();
 }
 
@@ -110,6 +126,11 @@ static void timer_delta(const timer *a, const timer *b, wl_timing *out) {
   out->wall_s = (double)(b->ns - a->ns) / 1e9;
   out->user_s = tv_s(a->ru.ru_utime, b->ru.ru_utime);
   out->sys_s = tv_s(a->ru.ru_stime, b->ru.ru_stime);
+  /* The stop's own read of /proc/self/io is counted: a few hundred bytes
+   * in a run of many thousand operations. */
+  out->read_bytes = a->rchar >= 0 && b->rchar >= a->rchar
+                        ? (double)(b->rchar - a->rchar)
+                        : -1;
 }
 
 static int engine_fail(wl_thread *t, const char *what, uint64_t i) {
@@ -224,7 +245,8 @@ static int check_value(wl_thread *t, const char *key, const void *v,
                        size_t len) {
   size_t vs = t->r->value_size;
   size_t head = vs < WL_KEY_SIZE ? vs : WL_KEY_SIZE;
-  if (len != vs) return check_fail(t, "value of %llu bytes, expected %llu", len, vs);
+  if (len != vs)
+    return check_fail(t, "value of %llu bytes, expected %llu", len, vs);
   if (memcmp(v, key, head) != 0)
     return check_fail(t, "value does not start with its key", 0, 0);
   t->sink += fold(v, len);
@@ -317,7 +339,8 @@ static int work_delete(wl_thread *t) {
   for (j = 0; j < r->ops; j++) {
     uint64_t i = r->perm[j];
     wl_key(key, i);
-    if (r->engine->del(t->ctx, key, WL_KEY_SIZE)) return engine_fail(t, "del", i);
+    if (r->engine->del(t->ctx, key, WL_KEY_SIZE))
+      return engine_fail(t, "del", i);
     t->done++;
   }
   return 0;
@@ -377,7 +400,9 @@ static int work_readrandom(wl_thread *t) {
   return 0;
 }
 
-int wl_readrandom(wl_run *r) { return run_threads(r, 1, work_readrandom, NULL); }
+int wl_readrandom(wl_run *r) {
+  return run_threads(r, 1, work_readrandom, NULL);
+}
 
 static int work_readmissing(wl_thread *t) {
   const wl_run *r = t->r;
@@ -497,7 +522,9 @@ static int work_seekrandom(wl_thread *t) {
   return 0;
 }
 
-int wl_seekrandom(wl_run *r) { return run_threads(r, 1, work_seekrandom, NULL); }
+int wl_seekrandom(wl_run *r) {
+  return run_threads(r, 1, work_seekrandom, NULL);
+}
 
 /* ------------------------------------------------------------------ */
 /* YCSB-like: thread 0 reads, thread 1 updates, both zipfian            */

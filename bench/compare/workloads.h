@@ -27,6 +27,10 @@
 
 typedef struct wl_timing {
   double wall_s, user_s, sys_s;
+  /* Bytes the process read through read/pread system calls in the timed
+   * region (/proc/self/io rchar; page-cache hits included; not what an
+   * mmap reads): what a block cache did not hold. -1 if unknown. */
+  double read_bytes;
 } wl_timing;
 
 /* One workload run on one open engine. The driver fills the inputs; the
@@ -35,10 +39,10 @@ typedef struct wl_run {
   /* inputs */
   const bench_engine *engine;
   void *db;
-  void *main_ctx;   /* the driver's own context (settle, checks) */
-  int settle;       /* 1: call settle inside the timed region */
-  uint64_t num;     /* keys in the data set: 0..num-1 */
-  uint64_t ops;     /* operations to time (per workload meaning) */
+  void *main_ctx; /* the driver's own context (settle, checks) */
+  int settle;     /* 1: call settle inside the timed region */
+  uint64_t num;   /* keys in the data set: 0..num-1 */
+  uint64_t ops;   /* operations to time (per workload meaning) */
   size_t value_size;
   int threads;
   uint64_t seed;
@@ -55,16 +59,16 @@ typedef int (*wl_fn)(wl_run *r);
 
 /* Each returns 0, or non-zero with r->err set (engine error or a failed
  * correctness check). */
-int wl_fill(wl_run *r);        /* puts of perm[0..ops) (perm NULL: 0..ops) */
-int wl_overwrite(wl_run *r);   /* ops puts of uniformly random keys, gen 1 */
-int wl_fillbatch(wl_run *r);   /* perm in put_batch calls of WL_BATCH */
-int wl_readrandom(wl_run *r);  /* ops gets of random keys: all found */
-int wl_readmissing(wl_run *r); /* ops gets of absent keys: none found */
-int wl_readseq(wl_run *r);     /* full forward scan: num entries in order */
-int wl_readreverse(wl_run *r); /* full backward scan */
-int wl_seekrandom(wl_run *r);  /* ops seeks to random keys + WL_SEEK_NEXT */
+int wl_fill(wl_run *r);         /* puts of perm[0..ops) (perm NULL: 0..ops) */
+int wl_overwrite(wl_run *r);    /* ops puts of uniformly random keys, gen 1 */
+int wl_fillbatch(wl_run *r);    /* perm in put_batch calls of WL_BATCH */
+int wl_readrandom(wl_run *r);   /* ops gets of random keys: all found */
+int wl_readmissing(wl_run *r);  /* ops gets of absent keys: none found */
+int wl_readseq(wl_run *r);      /* full forward scan: num entries in order */
+int wl_readreverse(wl_run *r);  /* full backward scan */
+int wl_seekrandom(wl_run *r);   /* ops seeks to random keys + WL_SEEK_NEXT */
 int wl_deleterandom(wl_run *r); /* deletes of perm[0..ops) */
-int wl_ycsb(wl_run *r);        /* 1 reader + 1 writer, zipfian 0.99 */
+int wl_ycsb(wl_run *r);         /* 1 reader + 1 writer, zipfian 0.99 */
 
 /* An untimed full forward scan (warms caches; checks nothing but errors). */
 int wl_warm(wl_run *r);

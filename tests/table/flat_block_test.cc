@@ -135,7 +135,7 @@ TEST(FlatBlock, FindsAndIteratesWithTheHashIndex) {
   std::mt19937 rng(11);
   for (int n : {1, 2, 7, 30, 60, 120}) {
     const Model m = Versions(n, 2, &rng);
-      ASSERT_LE(m.size(), kMaxHashedEntries) << "keep these blocks hashed";
+    ASSERT_LE(m.size(), kMaxHashedEntries) << "keep these blocks hashed";
     auto block = Build(m);
     ASSERT_TRUE(block);
     CheckFinds(*block, m, ProbeKeys(n));
@@ -195,40 +195,77 @@ TEST(FlatBlock, GuessFormatTellsTheLayoutsApart) {
           .ok());
 }
 
-TEST(FlatBlock, MalformedHeadersAreCorruption) {
+// Damage the checksum would miss (a writer's bug): the header is refused
+// at Parse, offsets and buckets when a lookup or a step reaches them.
+TEST(FlatBlock, MalformedBlocksAreCorruption) {
   std::mt19937 rng(14);
-  const std::string good = BuildBytes(Versions(20, 2, &rng));
+  const Model m = Versions(20, 2, &rng);
+  const std::string good = BuildBytes(m);
   const size_t n_at = good.size() - 5, m_at = good.size() - 7;
-  auto expect_bad = [&](std::string bytes, const char *what) {
+  auto expect_bad_parse = [&](std::string bytes, const char *what) {
     Status s;
     EXPECT_FALSE(Parse(bytes, &s)) << what;
     EXPECT_TRUE(s.IsCorruption()) << what << ": " << s.ToString();
     EXPECT_NE(s.message().find(kPath), std::string::npos) << s.ToString();
   };
+  // Parses, but every key's lookup and a full scan report corruption
+  // somewhere, and nothing reads out of bounds (ASan).
+  auto expect_bad_use = [&](std::string bytes, const char *what) {
+    Status s;
+    auto block = Parse(bytes, &s);
+    ASSERT_TRUE(block) << what << ": " << s.ToString();
+    bool reported = false;
+    for (const auto &[k, v] : m) {
+      Block::Probe p;
+      uint64_t t;
+      std::string_view got;
+      s = block->Find(k.user_key, UINT64_MAX, Table::FilterHash(k.user_key),
+                      &kPath, &p, &t, &got);
+      if (!s.ok()) {
+        EXPECT_TRUE(s.IsCorruption()) << what << ": " << s.ToString();
+        reported = true;
+      }
+    }
+    auto it = block->NewIterator(&kPath, nullptr);
+    size_t steps = 0;
+    for (it->SeekToFirst(); it->Valid() && steps < 1000; it->Next()) ++steps;
+    if (!it->status().ok()) {
+      EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+      reported = true;
+    }
+    EXPECT_TRUE(reported) << what;
+  };
   std::string bad = good;
   bad.back() = 0x42;
-  expect_bad(bad, "tag");
+  expect_bad_parse(bad, "tag");
   bad = good;
   EncodeFixed32(bad.data() + n_at, 1u << 30);
-  expect_bad(bad, "count too large");
+  expect_bad_parse(bad, "count too large");
   bad = good;
   bad[m_at] = static_cast<char>(0xff);
   bad[m_at + 1] = static_cast<char>(0xff);
-  expect_bad(bad, "buckets too many");
-  // An offset out of order.
+  expect_bad_parse(bad, "buckets too many");
   const uint32_t n = DecodeFixed32(good.data() + n_at);
-  const uint32_t m = static_cast<uint8_t>(good[m_at]);
-  const size_t offsets = good.size() - 7 - m - 4 * n;
+  const uint32_t buckets = static_cast<uint8_t>(good[m_at]);
+  const size_t offsets = good.size() - 7 - buckets - 4 * n;
   bad = good;
-  EncodeFixed32(bad.data() + offsets + 4, 0);
-  expect_bad(bad, "offset");
-  // A bucket pointing past the entries; no empty bucket.
+  EncodeFixed32(bad.data() + offsets, 5);
+  expect_bad_parse(bad, "first offset");
+  // An offset out of order; a bucket pointing past the entries; no empty
+  // bucket (a lookup must not probe forever).
   bad = good;
-  bad[offsets + 4 * n] = static_cast<char>(n + 3);
-  expect_bad(bad, "bucket");
+  EncodeFixed32(bad.data() + offsets + 8, 1);
+  expect_bad_use(bad, "offset");
   bad = good;
-  for (uint32_t i = 0; i < m; ++i) bad[offsets + 4 * n + i] = 0;
-  expect_bad(bad, "no empty bucket");
+  for (uint32_t i = 0; i < buckets; ++i) {
+    if (static_cast<uint8_t>(bad[offsets + 4 * n + i]) != kBucketEmpty) {
+      bad[offsets + 4 * n + i] = static_cast<char>(n + 3);
+    }
+  }
+  expect_bad_use(bad, "bucket");
+  bad = good;
+  for (uint32_t i = 0; i < buckets; ++i) bad[offsets + 4 * n + i] = 0;
+  expect_bad_use(bad, "no empty bucket");
 }
 
 // Random bytes over the entries: Find and iteration report corruption or
