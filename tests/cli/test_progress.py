@@ -248,8 +248,14 @@ def finish(proc, err, timeout=120):
 
 
 def bar_seen(term, below=101):
-    """A frame of the bar under `below` percent is on the terminal."""
-    return lambda: any(int(m.group(2)) < below for m in BAR.finditer(term.data()))
+    """The bar is on the terminal, its latest frame under `below` percent
+    (an earlier frame under it says nothing of where the tool is now)."""
+
+    def seen():
+        frames = list(BAR.finditer(term.data()))
+        return bool(frames) and int(frames[-1].group(2)) < below
+
+    return seen
 
 
 def open_for(proc, seconds):
