@@ -11,7 +11,12 @@
 #   get_batch  db.get_many of 1,000 keys (one crossing)
 #   scan       db.each over everything, counting entries
 # and engine "ffi-floor": N calls of a trivial attached function, the least
-# any binding call can cost: libc abs(int) and shale_version_number().
+# any binding call can cost: libc abs(int) and shale_version_number(); and
+# the same reads made with the C calls raw through Shale::Native, buffers
+# made once, no binding code (raw_get: shale_db_get_into per key; raw_
+# get_batch: shale_db_get_many of 1,000 pre-joined keys): the floor of an
+# ffi call plus the C read itself, which the binding's get and get_many are
+# measured against.
 #
 # Reads run on a db loaded with put_many, closed, reopened and warmed by one
 # untimed scan; every write run starts from an empty db. Medians of --runs.
@@ -95,6 +100,34 @@ def median(xs)
   s.size.odd? ? s[s.size / 2] : (s[s.size / 2 - 1] + s[s.size / 2]) / 2.0
 end
 
+# shale_db_get_into per key into one reused buffer: the C read plus an ffi
+# call, nothing of the binding. Returns how many were found.
+def raw_get(dbp, keys)
+  buf = FFI::MemoryPointer.new(:char, 4096)
+  needed = FFI::MemoryPointer.new(:size_t)
+  found = 0
+  keys.each do |k|
+    st = Shale::Native.shale_db_get_into(dbp, nil, k, k.bytesize, buf, 4096, needed)
+    found += 1 if st.zero?
+  end
+  found
+end
+
+# shale_db_get_many per chunk of pre-joined keys (lengths made once).
+def raw_get_batch(dbp, chunks)
+  out = FFI::MemoryPointer.new(:pointer)
+  found_n = FFI::MemoryPointer.new(:size_t)
+  found = 0
+  chunks.each do |joined, key_lens, value_lens, n|
+    st = Shale::Native.shale_db_get_many(dbp, nil, n, joined, key_lens, out, value_lens, found_n)
+    raise "shale_db_get_many: #{Shale::Native.shale_last_error}" unless st.zero?
+
+    found += found_n.read(:size_t)
+    Shale::Native.shale_free(out.read_pointer)
+  end
+  found
+end
+
 rng = Random.new(42)
 keys = Array.new(N) { |i| format("%016d", i).b }
 values = Array.new(N) { rng.bytes(VALUE_SIZE) }
@@ -102,6 +135,11 @@ pairs = (0...N).to_a.shuffle(random: rng).map { |i| [keys[i], values[i]] }
 read_keys = keys.shuffle(random: rng)
 pair_chunks = pairs.each_slice(BATCH).to_a
 key_chunks = read_keys.each_slice(BATCH).to_a
+joined_chunks = key_chunks.map do |c|
+  lens = FFI::MemoryPointer.new(:size_t, c.size)
+  c.each_with_index { |k, i| lens.put(:size_t, i * FFI.type_size(:size_t), k.bytesize) }
+  [c.join, lens, FFI::MemoryPointer.new(:size_t, c.size), c.size]
+end
 
 emit(suite: "ruby", kind: "settings", engine: "shale", version: "#{Shale::BINDING_VERSION} (libshale #{Shale::Native.shale_version})", describe: DESCRIBE)
 emit(suite: "ruby", kind: "settings", engine: "ffi-floor", version: "ffi #{FFI::VERSION}", describe: FLOOR_DESCRIBE)
@@ -147,6 +185,10 @@ begin
         c
       end
       check("scan", found)
+      found = measure("ffi-floor", "raw_get", run) { raw_get(db.c_handle, read_keys) }
+      check("raw_get", found)
+      found = measure("ffi-floor", "raw_get_batch", run) { raw_get_batch(db.c_handle, joined_chunks) }
+      check("raw_get_batch", found)
     end
   end
 

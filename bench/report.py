@@ -10,7 +10,7 @@ measured run, plus one "settings" line per engine; format in
 bench/compare.sh's header), environment.json and steps.tsv. The report
 takes the median of the runs of each (suite, engine, workload, threads,
 value size, sync) and prints Markdown: the environment and settings, the
-targets of issue 6 (met / not met / not run), then one table per suite
+targets of issue 13 (met / not met / not run), then one table per suite
 (ops/s, ratios against the peers, CPU time, size on disk). It also writes
 the report to DIR/report.md and draws PNG charts (matplotlib, Agg) into
 DIR/img/.
@@ -47,18 +47,19 @@ SUITE_TITLES = {"c": "C", "python": "Python", "ruby": "Ruby",
                 "ffi": "C API overhead over the C++ core"}
 # Engines each suite is expected to have; others found in the data follow.
 EXPECTED = {
-    "c": ["shale", "leveldb", "rocksdb", "lmdb", "sqlite"],
+    "c": ["shale", "shale-step", "leveldb", "rocksdb", "lmdb", "sqlite"],
     "python": ["shale", "plyvel", "lmdb", "sqlite3", "dbm"],
     "ruby": ["shale", "ffi-floor"],
     "ffi": ["shale-core", "shale-capi"],
 }
 # Ratio columns "shale / X" per suite.
-RATIO_BASES = {"c": ["leveldb", "lmdb"], "python": ["lmdb", "plyvel"]}
+RATIO_BASES = {"c": ["leveldb", "rocksdb", "lmdb"],
+               "python": ["lmdb", "plyvel"]}
 # Debian packages of the peers, whose versions the header lists.
 PEER_PACKAGES = ("libleveldb-dev", "librocksdb-dev", "liblmdb-dev",
                  "libsqlite3-dev", "python3-plyvel", "python3-lmdb",
                  "ruby-ffi")
-COLORS = {"shale": "#d62728", "leveldb": "#1f77b4", "rocksdb": "#ff7f0e",
+COLORS = {"shale": "#d62728", "shale-step": "#ff9896", "leveldb": "#1f77b4", "rocksdb": "#ff7f0e",
           "lmdb": "#2ca02c", "sqlite": "#9467bd", "plyvel": "#1f77b4",
           "sqlite3": "#9467bd", "dbm": "#8c564b", "ffi-floor": "#7f7f7f",
           "shale-core": "#ff9896", "shale-capi": "#d62728"}
@@ -439,59 +440,100 @@ def find(tables, suite, engine, workload, threads=1, main_only=True,
     return None
 
 
+# Issue 13's read targets. A C read workload is met when shale is ahead of
+# both LevelDB and RocksDB by the factor, with pages (shale) and stepping
+# one entry a call (shale-step).
+READ_WORKLOADS = ("readrandom", "readmissing", "readseq", "readreverse",
+                  "seekrandom", "ycsb_b, 2 threads")
+READ_OVER_LSM = 1.2
+LMDB_WORKLOADS = ("readrandom", "readseq", "seekrandom")
+LMDB_FACTOR = 1 / 1.5
+# shale / LevelDB of the write workloads on 2026-12-04, before the read
+# path was rebuilt (issue 13's baseline run, bench/compare.sh full mode):
+# no write workload may fall below its ratio by more than the noise.
+WRITE_BASELINE = {"fillseq": 0.97, "fillrandom": 0.98, "overwrite": 1.02,
+                  "deleterandom": 0.92, "fillbatch": 0.93,
+                  "ycsb_a, 2 threads": 1.06}
+WRITE_NOISE = 0.10
+
+
 def target_rows(data):
     tabs = {s: tables_for(data, s) for s in SUITES}
     rows = []
 
-    def ratio_row(name, a, b, target, invert=False):
+    def ratio(a, b):
         if not a or not b or b.ops_per_s <= 0:
-            rows.append([name, "–", target_text(target, invert), "not run"])
-            return
-        r = a.ops_per_s / b.ops_per_s
-        met = r >= target
-        rows.append([name, "%.2fx" % r, target_text(target, invert),
-                     "met" if met else "**not met**"])
+            return None
+        return a.ops_per_s / b.ops_per_s
 
-    # Every C workload: shale >= LevelDB, in every table (async, durable,
-    # large values).
-    pairs = []
-    for t in tabs["c"]:
-        for row in t.rows:
-            s, l = t.get(row, "shale"), t.get(row, "leveldb")
-            if s and l and l.ops_per_s > 0:
-                tag = "" if not t.sync else " (durable)"
-                if not t.is_main:
-                    tag += " (%d B values)" % t.value_size
-                pairs.append((s.ops_per_s / l.ops_per_s, row + tag))
-    if pairs:
-        low = [p for p in pairs if p[0] < 1.0]
-        worst = min(pairs)
-        status = ("met (%d of %d compared)" % (len(pairs), len(pairs)) if not low else
-                  "**not met**: %d of %d below: %s" % (
-                      len(low), len(pairs),
-                      ", ".join("%s %.2fx" % (w, r) for r, w in sorted(low))))
-        rows.append(["every C workload: shale / LevelDB",
-                     "min %.2fx (%s)" % worst, ">= 1x", status])
-    else:
-        rows.append(["every C workload: shale / LevelDB", "–", ">= 1x",
-                     "not run"])
-    c = tabs["c"]
-    for w in ("readrandom", "readseq"):
-        ratio_row("%s: shale / LMDB" % w, find(c, "c", "shale", w, sync=0),
-                  find(c, "c", "lmdb", w, sync=0), 1 / 1.5, invert=True)
-    ratio_row("fillrandom: shale / LevelDB",
-              find(c, "c", "shale", "fillrandom", sync=0),
-              find(c, "c", "leveldb", "fillrandom", sync=0), 1.5)
-    ratio_row("fillsync: shale 4 threads / 1 thread",
-              find(c, "c", "shale", "fillsync", threads=4),
-              find(c, "c", "shale", "fillsync", threads=1), 3.0)
+    def ratio_row(name, a, b, target, invert=False, wanted=None):
+        r = ratio(a, b)
+        text = wanted or target_text(target, invert)
+        if r is None:
+            rows.append([name, "–", text, "not run"])
+            return
+        rows.append([name, "%.2fx" % r, text,
+                     "met" if r >= target else "**not met**"])
+
+    c = [t for t in tabs["c"] if not t.sync and t.is_main]
+    main = c[0] if c else None
+
+    def cell(engine, workload):
+        return main.get(workload, engine) if main else None
+
+    # Every C read workload, both ways of iterating, against both LSMs.
+    for shale in ("shale", "shale-step"):
+        worst, low, compared = None, [], 0
+        for w in READ_WORKLOADS:
+            for peer in ("leveldb", "rocksdb"):
+                r = ratio(cell(shale, w), cell(peer, w))
+                if r is None:
+                    continue
+                compared += 1
+                if worst is None or r < worst[0]:
+                    worst = (r, "%s vs %s" % (w, peer))
+                if r < READ_OVER_LSM:
+                    low.append("%s / %s %.2fx" % (w, peer, r))
+        name = "every C read workload: %s / LevelDB and RocksDB" % shale
+        if worst is None:
+            rows.append([name, "–", ">= %gx" % READ_OVER_LSM, "not run"])
+        else:
+            rows.append([name, "min %.2fx (%s)" % worst,
+                         ">= %gx" % READ_OVER_LSM,
+                         "met (%d compared)" % compared if not low else
+                         "**not met**: %s" % ", ".join(low)])
+    for w in LMDB_WORKLOADS:
+        ratio_row("%s: shale / LMDB" % w, cell("shale", w), cell("lmdb", w),
+                  LMDB_FACTOR, invert=True)
+    ratio_row("moonshot, readrandom: shale / LMDB", cell("shale", "readrandom"),
+              cell("lmdb", "readrandom"), 1.0)
+    for peer in ("leveldb", "rocksdb"):
+        ratio_row("readrandom, store 4x its cache: shale / %s" % peer,
+                  cell("shale", "readrandom_4x"), cell(peer, "readrandom_4x"),
+                  READ_OVER_LSM)
+    # Writes: no slower than before, relative to LevelDB.
+    for w, before in WRITE_BASELINE.items():
+        ratio_row("%s: shale / LevelDB (was %.2fx)" % (w, before),
+                  cell("shale", w), cell("leveldb", w), before - WRITE_NOISE,
+                  wanted=">= %.2fx (baseline - noise)" % (before - WRITE_NOISE))
     p = tabs["python"]
+    py = lambda e, w: find(p, "python", e, w, sync=0)
+    ratio_row("Python: shale get / py-lmdb get", py("shale", "get"),
+              py("lmdb", "get"), 0.8)
+    ratio_row("Python: shale get / plyvel get", py("shale", "get"),
+              py("plyvel", "get"), 1.2)
     ratio_row("Python: shale get_batch / py-lmdb get loop",
-              find(p, "python", "shale", "get_batch", sync=0),
-              find(p, "python", "lmdb", "get", sync=0), 2.0)
-    ratio_row("Python: shale get / py-lmdb get",
-              find(p, "python", "shale", "get", sync=0),
-              find(p, "python", "lmdb", "get", sync=0), 0.8)
+              py("shale", "get_batch"), py("lmdb", "get"), 1.5)
+    for peer in ("lmdb", "plyvel"):
+        ratio_row("Python: shale scan / %s scan" % peer, py("shale", "scan"),
+                  py(peer, "scan"), 1.0)
+    r = tabs["ruby"]
+    for w in ("get", "get_batch"):
+        floor = "raw_" + w
+        ratio_row("Ruby: shale %s / (2 x the bare ffi call of the C %s)" %
+                  (w, w), find(r, "ruby", "shale", w, sync=0),
+                  find(r, "ruby", "ffi-floor", floor, sync=0), 0.5,
+                  wanted=">= 0.5x (within 2x)")
     ovh = None
     for t in tabs["ffi"]:
         if t.is_main and "readrandom" in t.rows:
