@@ -123,16 +123,26 @@ end
 
 class TestABIBlocking < ShaleTest
   # Functions that can do I/O or wait must release the GVL.
-  IO_FUNCTIONS = %i[shale_db_open shale_db_close shale_db_put shale_db_delete shale_db_get
-                    shale_db_get_into shale_db_exists shale_db_write shale_db_get_many
+  IO_FUNCTIONS = %i[shale_db_open shale_db_close shale_db_put shale_db_delete shale_db_write
                     shale_db_put_many shale_db_delete_many shale_iter_new shale_iter_first
                     shale_iter_last shale_iter_seek shale_iter_next shale_iter_next_many
+                    shale_iter_borrow_many
                     shale_db_flush shale_db_sync shale_db_compact_range shale_db_backup
                     shale_db_verify shale_db_subscribe shale_unsubscribe shale_snapshot_new].freeze
+  # Point reads keep it (Native::R): they take no lock a library thread holds
+  # while it runs Ruby code, so they cannot deadlock with a logger.
+  READ_FUNCTIONS = %i[shale_db_get shale_db_get_into shale_db_exists shale_db_get_many
+                      shale_db_get_pinned].freeze
 
   def test_io_functions_release_the_gvl
     IO_FUNCTIONS.each do |name|
       assert_equal true, Shale::Native::SIGNATURES.fetch(name)[2][:blocking], name.to_s
+    end
+  end
+
+  def test_point_reads_keep_the_gvl
+    READ_FUNCTIONS.each do |name|
+      assert_nil Shale::Native::SIGNATURES.fetch(name)[2][:blocking], name.to_s
     end
   end
 

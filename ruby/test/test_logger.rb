@@ -52,6 +52,36 @@ class TestLogger < ShaleTest
     out
   end
 
+  # Point reads keep the GVL (Native::R) while the library's threads flush,
+  # compact and log through this logger, which needs the GVL: neither may
+  # wait for the other (when reads took a db lock, a read waiting for it
+  # behind a logging thread would hang here).
+  def test_reads_never_wait_for_a_logging_library_thread
+    assert_child_ok(<<~RUBY, /\Aok [1-9]\d* messages/)
+      require "shale"
+      require "tmpdir"
+      n = 0
+      Dir.mktmpdir do |dir|
+        db = Shale::DB.open(File.join(dir, "db"), sync: :none, logger: ->(_l, _m) { n += 1 }, **#{BUSY.inspect})
+        writer = Thread.new do
+          20.times { |r| db.put_many((0...2000).map { |i| ["k%05d" % i, "x\#{r}" * 40] }) }
+          db.compact
+        end
+        reads = 0
+        while writer.alive?
+          db.get("k00001")
+          db.get_many(%w[k00002 k00003 k01999])
+          reads += 1
+        end
+        writer.join
+        2000.times { |i| raise "lost k%05d" % i if db.get("k%05d" % i).nil? }
+        db.close
+        raise "no read ran beside the writer" if reads.zero?
+        puts "ok \#{n} messages, \#{reads} rounds of reads"
+      end
+    RUBY
+  end
+
   # Heavy writes from the main thread and a second one, background flushes
   # and compactions logging all along, then close: every message arrives
   # before close returns, none after, and some came from library threads.

@@ -60,13 +60,26 @@ module Shale
       [concat(list), list.map(&:bytesize).pack("J*")]
     end
 
+    # #join for a call that keeps the GVL (no other thread can change a
+    # String before the library has read it): Strings are joined as they
+    # are, without a private copy of each; anything else goes through #arg.
+    def join_held(list, what = "key")
+      return join(list, what) unless list.all?(String)
+
+      [concat(list), list.map(&:bytesize).pack("J*")]
+    end
+
     # The bytes of `list` end to end, as one ASCII-8BIT String. Not
     # Array#join: it refuses to join a UTF-8 String with non-ASCII bytes
     # and a binary one with high bytes (Encoding::CompatibilityError);
     # pack("a*") takes every String as its bytes.
     def concat(list)
-      list.pack("a*" * list.size)
+      list.pack(PACK_FORMATS[list.size])
     end
+
+    # "a*" repeated n times, made once per n.
+    PACK_FORMATS = Hash.new { |h, n| h[n] = ("a*" * n).freeze }
+    private_constant :PACK_FORMATS
 
     # A copy of `len` bytes at `ptr` ("" for 0), tagged with `enc` where
     # the bytes are valid in it (Encodings.tag), else ASCII-8BIT.

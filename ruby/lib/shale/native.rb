@@ -201,8 +201,16 @@ module Shale
     # blocking: those threads may be waiting themselves to run a Ruby logger
     # (DB.open(logger:)), which needs the GVL — holding it there deadlocks
     # (test/test_logger.rb). None of the F functions waits for another thread.
+    #
+    # Point reads (R) keep the GVL too: they take no lock a library thread
+    # holds while it runs user code (a read takes no db lock at all), so they
+    # cannot deadlock, and holding the GVL means no other Ruby thread can
+    # change the key String during the call, so it is passed as it is, not
+    # copied. A read that goes to the disk holds other threads for that
+    # long, as a Ruby method computing does.
     B = { blocking: true }.freeze
     F = {}.freeze
+    R = F
 
     # Every function of include/shale.h: name => [args, return, attach options].
     SIGNATURES = {
@@ -225,11 +233,11 @@ module Shale
       # Reads and writes
       shale_db_put: [[:pointer, :pointer, :size_t, :pointer, :size_t], :int32, B],
       shale_db_delete: [[:pointer, :pointer, :size_t], :int32, B],
-      shale_db_get: [[:pointer, :pointer, :pointer, :size_t, :pointer, :pointer], :int32, B],
-      shale_db_get_into: [[:pointer, :pointer, :pointer, :size_t, :pointer, :size_t, :pointer], :int32, B],
-      shale_db_get_pinned: [[:pointer, :pointer, :pointer, :size_t, :pointer, :pointer, :pointer], :int32, B],
+      shale_db_get: [[:pointer, :pointer, :pointer, :size_t, :pointer, :pointer], :int32, R],
+      shale_db_get_into: [[:pointer, :pointer, :pointer, :size_t, :pointer, :size_t, :pointer], :int32, R],
+      shale_db_get_pinned: [[:pointer, :pointer, :pointer, :size_t, :pointer, :pointer, :pointer], :int32, R],
       shale_pin_free: [[:pointer], :int32, F],
-      shale_db_exists: [[:pointer, :pointer, :pointer, :size_t], :int32, B],
+      shale_db_exists: [[:pointer, :pointer, :pointer, :size_t], :int32, R],
       shale_db_sync: [[:pointer], :int32, B],
       shale_db_property: [[:pointer, :string, :pointer], :int32, B],
       # Maintenance
@@ -261,7 +269,7 @@ module Shale
       shale_batch_count: [[:pointer, :pointer], :int32, F],
       shale_db_write: [[:pointer, :pointer], :int32, B],
       # Many keys in one call (0.3.0)
-      shale_db_get_many: [[:pointer, :pointer, :size_t, :pointer, :pointer, :pointer, :pointer, :pointer], :int32, B],
+      shale_db_get_many: [[:pointer, :pointer, :size_t, :pointer, :pointer, :pointer, :pointer, :pointer], :int32, R],
       shale_db_put_many: [[:pointer, :size_t, :pointer, :pointer, :pointer, :pointer], :int32, B],
       shale_db_delete_many: [[:pointer, :size_t, :pointer, :pointer], :int32, B],
       shale_batch_put_many: [[:pointer, :size_t, :pointer, :pointer, :pointer, :pointer], :int32, F],

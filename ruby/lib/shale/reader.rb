@@ -19,19 +19,24 @@ module Shale
     SCRATCH_KEY = :__shale_read_scratch
     SIZE_T = FFI.type_size(:size_t)
 
-    # A reusable output buffer. One per fiber, taken out of the fiber-local
-    # slot while in use so that re-entrant code (a trap handler, a
-    # finalizer) can never see it half-used.
-    Scratch = Struct.new(:buf, :needed)
+    # A reusable output buffer, one per fiber; `busy` while a read uses it,
+    # so that re-entrant code (a trap handler, a finalizer running between
+    # the call and the copy) takes a fresh one instead of one half-used.
+    Scratch = Struct.new(:buf, :needed, :busy)
+
+    def self.new_scratch
+      Scratch.new(FFI::MemoryPointer.new(:uint8, SCRATCH_SIZE), FFI::MemoryPointer.new(:size_t), false)
+    end
 
     # The value of `key`, or nil if there is none: a String in the chosen
     # encoding (see Encodings; ASCII-8BIT by default).
     def get(key, encoding: nil)
-      enc = Encodings.pick(encoding, self.encoding)
-      k = Bytes.arg(key)
-      scratch = Thread.current[SCRATCH_KEY]
-      Thread.current[SCRATCH_KEY] = nil
-      scratch ||= Scratch.new(FFI::MemoryPointer.new(:uint8, SCRATCH_SIZE), FFI::MemoryPointer.new(:size_t))
+      enc = encoding.nil? ? self.encoding : Encodings.resolve(encoding)
+      # The call keeps the GVL (Native::R): the key cannot change under it.
+      k = key.is_a?(String) ? key : Bytes.arg(key)
+      scratch = (Thread.current[SCRATCH_KEY] ||= Reader.new_scratch)
+      scratch = Reader.new_scratch if scratch.busy
+      scratch.busy = true
       begin
         st = Native.shale_db_get_into(db_pointer, snapshot_pointer, k, k.bytesize,
                                       scratch.buf, SCRATCH_SIZE, scratch.needed)
@@ -42,7 +47,7 @@ module Shale
         else Error.raise_last(st)
         end
       ensure
-        Thread.current[SCRATCH_KEY] = scratch
+        scratch.busy = false
       end
     end
     alias [] get
@@ -83,7 +88,7 @@ module Shale
       return keys.map { |k| get(k, encoding: enc) } unless Native::MANY
 
       n = keys.size
-      joined, lens = Bytes.join(keys)
+      joined, lens = Bytes.join_held(keys)  # the call keeps the GVL
       out = FFI::MemoryPointer.new(:pointer)
       vlens = FFI::MemoryPointer.new(:size_t, n)
       st = Native.shale_db_get_many(db_pointer, snapshot_pointer, n, joined, lens, out, vlens, nil)
@@ -98,12 +103,13 @@ module Shale
         Native.shale_free(buf)
       end
       off = 0
+      tag = !enc.nil? && enc != Encoding::BINARY
       sizes.map do |s|
         next nil if s == Native::MISSING
 
-        v = Encodings.tag(blob.byteslice(off, s), enc)
+        v = blob.byteslice(off, s)
         off += s
-        v
+        tag ? Encodings.tag(v, enc) : v
       end
     end
 
