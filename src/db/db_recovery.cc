@@ -218,7 +218,8 @@ Status DBImpl::Recover() {
                            (cur.format == 1 ? "CURRENT" : "the manifest") +
                            " is missing"));
   }
-  if (cur.format == 1) logs.resize(std::min<size_t>(logs.size(), 1));
+  if (cur.format == 1 && logs.size() > 1)
+    logs.erase(logs.begin() + 1, logs.end());
 
   bool skipped = false;
   SequenceNumber replayed = 0;

@@ -11,11 +11,17 @@ class MemIter final : public InternalIterator {
   explicit MemIter(std::shared_ptr<const MemTable> mem)
       : mem_(std::move(mem)), owner_(mem_), it_(mem_.get()) {}
 
-  bool Valid() const override { return it_.Valid(); }
-  void SeekToFirst() override { it_.SeekToFirst(); }
-  void SeekToLast() override { it_.SeekToLast(); }
+  void SeekToFirst() override {
+    it_.SeekToFirst();
+    Load();
+  }
+  void SeekToLast() override {
+    it_.SeekToLast();
+    Load();
+  }
   void Seek(std::string_view user_key, uint64_t tag) override {
     it_.Seek(user_key, tag);
+    Load();
   }
   void SeekForPrev(std::string_view user_key, uint64_t tag) override {
     if (tag > 0) {
@@ -27,19 +33,25 @@ class MemIter final : public InternalIterator {
       scratch_.push_back('\0');
       it_.SeekBefore(scratch_, UINT64_MAX);
     }
+    Load();
   }
-  void Next() override { it_.Next(); }
-  void Prev() override { it_.Prev(); }
-  std::string_view user_key() const override { return it_.user_key(); }
-  uint64_t tag() const override { return it_.tag(); }
-  std::string_view value() const override { return it_.value(); }
+  void Next() override {
+    it_.Next();
+    Load();
+  }
+  void Prev() override {
+    it_.Prev();
+    Load();
+  }
   Status status() const override { return Status::OK(); }
-  // Entries stay in the arena until the memtable goes.
-  const std::shared_ptr<const void> *EntryOwner() const override {
-    return &owner_;
-  }
 
  private:
+  // Entries stay in the arena until the memtable goes: owner_ keeps them.
+  void Load() {
+    if (!it_.Valid()) return ClearEntry();
+    SetEntry(it_.user_key(), it_.tag(), it_.value(), &owner_);
+  }
+
   std::shared_ptr<const MemTable> mem_;
   std::shared_ptr<const void> owner_;  // mem_
   MemTable::Iterator it_;

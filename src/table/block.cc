@@ -83,8 +83,6 @@ class BlockIter final : public InternalIterator {
         current_(end_),
         next_(end_) {}
 
-  bool Valid() const override { return current_ < end_ && status_.ok(); }
-
   void SeekToFirst() override {
     SeekToRestart(0);
     ParseNext();
@@ -139,6 +137,7 @@ class BlockIter final : public InternalIterator {
       if (r == 0) {  // before the first entry
         current_ = next_ = end_;
         restart_index_ = block_->count_;
+        ClearEntry();
         return;
       }
       --r;
@@ -151,13 +150,6 @@ class BlockIter final : public InternalIterator {
     }
   }
 
-  std::string_view user_key() const override {
-    return std::string_view(key_.data(), key_.size() - 8);
-  }
-  uint64_t tag() const override {
-    return DecodeFixed64(key_.data() + key_.size() - 8);
-  }
-  std::string_view value() const override { return value_; }
   Status status() const override { return status_; }
 
  private:
@@ -172,6 +164,7 @@ class BlockIter final : public InternalIterator {
   }
 
   void Fail(std::string_view what) {
+    ClearEntry();
     current_ = next_ = end_;
     restart_index_ = block_->count_;
     if (status_.ok()) {
@@ -231,6 +224,7 @@ class BlockIter final : public InternalIterator {
     if (current_ >= end_) {
       current_ = next_ = end_;
       restart_index_ = block_->count_;
+      ClearEntry();
       return false;
     }
     while (restart_index_ + 1 < block_->count_ &&
@@ -255,8 +249,11 @@ class BlockIter final : public InternalIterator {
       Fail("key shorter than its 8-byte tag");
       return false;
     }
-    value_ = std::string_view(data_ + delta + non_shared, value_len);
     next_ = delta + non_shared + value_len;
+    // The key is rebuilt here (no owner); the value is a view of the block.
+    SetEntry(std::string_view(key_.data(), key_.size() - 8),
+             DecodeFixed64(key_.data() + key_.size() - 8),
+             std::string_view(data_ + delta + non_shared, value_len), nullptr);
     return true;
   }
 
@@ -270,7 +267,6 @@ class BlockIter final : public InternalIterator {
   uint32_t restart_index_ = 0;
   uint32_t err_offset_ = 0;
   std::string key_;
-  std::string_view value_;
   Status status_;
 };
 

@@ -122,7 +122,6 @@ class FlatBlockIter final : public InternalIterator {
         owner_(std::move(owner)),
         current_(n_) {}
 
-  bool Valid() const override { return current_ < n_ && status_.ok(); }
   void SeekToFirst() override { MoveTo(0); }
   void SeekToLast() override { MoveTo(n_ == 0 ? 0 : n_ - 1); }
   void Seek(std::string_view user_key, uint64_t tag) override {
@@ -132,11 +131,11 @@ class FlatBlockIter final : public InternalIterator {
     const uint32_t i = LowerBound(user_key, tag);
     if (!status_.ok()) return;
     if (i < n_ && MoveTo(i) &&
-        CompareInternal(key_, tag_, user_key, tag) <= 0) {
+        CompareInternal(this->user_key(), this->tag(), user_key, tag) <= 0) {
       return;  // an entry equal to the target
     }
     if (i == 0) {
-      current_ = n_;
+      Unposition();
     } else {
       MoveTo(i - 1);
     }
@@ -144,19 +143,12 @@ class FlatBlockIter final : public InternalIterator {
   void Next() override { MoveTo(current_ + 1); }
   void Prev() override {
     if (current_ == 0) {
-      current_ = n_;
+      Unposition();
     } else {
       MoveTo(current_ - 1);
     }
   }
-  std::string_view user_key() const override { return key_; }
-  uint64_t tag() const override { return tag_; }
-  std::string_view value() const override { return value_; }
   Status status() const override { return status_; }
-  // Keys and values are views of the block.
-  const std::shared_ptr<const void> *EntryOwner() const override {
-    return owner_ != nullptr ? &owner_ : nullptr;
-  }
 
   // Decodes entry i into *key, *tag, *value; false (after Fail) if damaged.
   bool Decode(uint32_t i, std::string_view *key, uint64_t *tag,
@@ -205,18 +197,28 @@ class FlatBlockIter final : public InternalIterator {
     return DecodeFixed32(data_ + block_->array_offset_ + 4 * i);
   }
 
+  // Keys and values are views of the block, which owner_ (if any) keeps.
   bool MoveTo(uint32_t i) {
     if (!status_.ok()) return false;
-    current_ = i;
     if (i >= n_) {
-      current_ = n_;
+      Unposition();
       return false;
     }
-    return Decode(i, &key_, &tag_, &value_);
+    std::string_view key, value;
+    uint64_t tag = 0;
+    if (!Decode(i, &key, &tag, &value)) return false;
+    current_ = i;
+    SetEntry(key, tag, value, owner_ != nullptr ? &owner_ : nullptr);
+    return true;
+  }
+
+  void Unposition() {
+    current_ = n_;
+    ClearEntry();
   }
 
   bool Fail(uint32_t at, const char *what) {
-    current_ = n_;
+    Unposition();
     if (status_.ok()) {
       status_ = TableCorruption(
           *path_, block_->kind_, block_->offset_,
@@ -231,8 +233,6 @@ class FlatBlockIter final : public InternalIterator {
   const std::string *path_;
   std::shared_ptr<const void> owner_;
   uint32_t current_;  // n_ when not on an entry
-  std::string_view key_, value_;
-  uint64_t tag_ = 0;
   Status status_;
 };
 

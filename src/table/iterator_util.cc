@@ -7,16 +7,12 @@ namespace {
 class ErrorIterator final : public InternalIterator {
  public:
   explicit ErrorIterator(Status s) : status_(std::move(s)) {}
-  bool Valid() const override { return false; }
   void SeekToFirst() override {}
   void SeekToLast() override {}
   void Seek(std::string_view, uint64_t) override {}
   void SeekForPrev(std::string_view, uint64_t) override {}
   void Next() override {}
   void Prev() override {}
-  std::string_view user_key() const override { return {}; }
-  uint64_t tag() const override { return 0; }
-  std::string_view value() const override { return {}; }
   Status status() const override { return status_; }
 
  private:

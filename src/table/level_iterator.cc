@@ -1,7 +1,6 @@
 #include <algorithm>
 
 #include "memtable/internal_key.h"
-#include "table/cached_entry.h"
 #include "table/iterator_util.h"
 #include "table/merging_iterator.h"
 
@@ -15,8 +14,6 @@ class LevelIterator final : public InternalIterator {
       std::vector<LevelFile> files,
       std::function<std::unique_ptr<InternalIterator>(size_t)> open_file)
       : files_(std::move(files)), open_file_(std::move(open_file)) {}
-
-  bool Valid() const override { return cur_.valid; }
 
   void SeekToFirst() override {
     if (!OpenFile(0)) return;
@@ -66,21 +63,15 @@ class LevelIterator final : public InternalIterator {
     SkipBackward();
   }
 
-  std::string_view user_key() const override { return cur_.user_key; }
-  uint64_t tag() const override { return cur_.tag; }
-  std::string_view value() const override { return cur_.value; }
   Status status() const override {
     return file_ != nullptr ? file_->status() : Status::OK();
-  }
-  const std::shared_ptr<const void> *EntryOwner() const override {
-    return cur_.owner;
   }
 
  private:
   void Close() {
     file_.reset();
     index_ = files_.size();
-    cur_.valid = false;
+    ClearEntry();
   }
 
   // Positions on file i (unpositioned); false (and closed) past the end.
@@ -102,6 +93,11 @@ class LevelIterator final : public InternalIterator {
 
   bool Stop() const { return file_->Valid() || !file_->status().ok(); }
 
+  void Land() {
+    if (file_ != nullptr) return CopyEntry(*file_);
+    ClearEntry();
+  }
+
   // After a move of file_: on to the next file while this one has no
   // entry left, then the entry cached.
   void SkipForward() {
@@ -109,7 +105,7 @@ class LevelIterator final : public InternalIterator {
       if (!OpenFile(index_ + 1)) break;
       file_->SeekToFirst();
     }
-    cur_.Load(file_.get());
+    Land();
   }
 
   void SkipBackward() {
@@ -118,13 +114,12 @@ class LevelIterator final : public InternalIterator {
       OpenFile(index_ - 1);
       file_->SeekToLast();
     }
-    cur_.Load(file_.get());
+    Land();
   }
 
   std::vector<LevelFile> files_;
   std::function<std::unique_ptr<InternalIterator>(size_t)> open_file_;
   std::unique_ptr<InternalIterator> file_;
-  CachedEntry cur_;  // file_'s entry
   size_t index_ = 0;
 };
 

@@ -14,8 +14,6 @@ class MergingIterator final : public InternalIterator {
   explicit MergingIterator(std::vector<std::unique_ptr<InternalIterator>> c)
       : children_(std::move(c)) {}
 
-  bool Valid() const override { return current_ != nullptr && status_.ok(); }
-
   void SeekToFirst() override {
     for (auto &c : children_) c->SeekToFirst();
     forward_ = true;
@@ -74,13 +72,7 @@ class MergingIterator final : public InternalIterator {
     FindLargest();
   }
 
-  std::string_view user_key() const override { return current_->user_key(); }
-  uint64_t tag() const override { return current_->tag(); }
-  std::string_view value() const override { return current_->value(); }
   Status status() const override { return status_; }
-  const std::shared_ptr<const void> *EntryOwner() const override {
-    return current_->EntryOwner();
-  }
 
  private:
   // A child's error hides every entry (a damaged file could hold the newest
@@ -92,6 +84,7 @@ class MergingIterator final : public InternalIterator {
         if (!s.ok()) {
           status_ = std::move(s);
           current_ = nullptr;
+          ClearEntry();
           return false;
         }
       }
@@ -111,6 +104,7 @@ class MergingIterator final : public InternalIterator {
         current_ = c.get();
       }
     }
+    Land();
   }
 
   void FindLargest() {
@@ -124,6 +118,12 @@ class MergingIterator final : public InternalIterator {
         current_ = c.get();
       }
     }
+    Land();
+  }
+
+  void Land() {
+    if (current_ != nullptr) return CopyEntry(*current_);
+    ClearEntry();
   }
 
   std::vector<std::unique_ptr<InternalIterator>> children_;

@@ -1,7 +1,6 @@
 // Iteration over a table: the decoded index picks the block, a block
 // iterator walks it. The iterator holds the table and the current block.
 #include "memtable/internal_key.h"
-#include "table/cached_entry.h"
 #include "table/iterator_util.h"
 #include "table/table_impl.h"
 
@@ -13,8 +12,6 @@ class TableIterator final : public InternalIterator {
  public:
   explicit TableIterator(std::shared_ptr<const TableImpl> table)
       : table_(std::move(table)), index_(table_->index()) {}
-
-  bool Valid() const override { return cur_.valid; }
 
   void SeekToFirst() override {
     status_ = Status::OK();
@@ -59,15 +56,9 @@ class TableIterator final : public InternalIterator {
     SkipEmptyBackward();
   }
 
-  std::string_view user_key() const override { return cur_.user_key; }
-  uint64_t tag() const override { return cur_.tag; }
-  std::string_view value() const override { return cur_.value; }
   Status status() const override {
     if (!status_.ok()) return status_;
     return data_ != nullptr ? data_->status() : Status::OK();
-  }
-  const std::shared_ptr<const void> *EntryOwner() const override {
-    return cur_.owner;
   }
 
  private:
@@ -95,12 +86,17 @@ class TableIterator final : public InternalIterator {
   void Close() {
     data_.reset();
     block_index_ = index_.size();
-    cur_.valid = false;
+    ClearEntry();
   }
 
   // True if the walk must stop: on an entry, at an error, or off the end.
   bool Settled() const {
     return data_ == nullptr || data_->Valid() || !data_->status().ok();
+  }
+
+  void Land() {
+    if (data_ != nullptr) return CopyEntry(*data_);
+    ClearEntry();
   }
 
   // After a move of data_: on to the next block while this one has no
@@ -110,7 +106,7 @@ class TableIterator final : public InternalIterator {
       if (!Open(block_index_ + 1)) break;
       data_->SeekToFirst();
     }
-    cur_.Load(data_.get());
+    Land();
   }
 
   void SkipEmptyBackward() {
@@ -121,13 +117,12 @@ class TableIterator final : public InternalIterator {
       }
       data_->SeekToLast();
     }
-    cur_.Load(data_.get());
+    Land();
   }
 
   const std::shared_ptr<const TableImpl> table_;
   const TableIndex &index_;
   std::unique_ptr<InternalIterator> data_;
-  CachedEntry cur_;  // data_'s entry
   size_t block_index_ = 0;
   Status status_;
 };

@@ -48,28 +48,30 @@ namespace {
 class ModelIterator final : public InternalIterator {
  public:
   explicit ModelIterator(const Model *m) : m_(m), it_(m->end()) {}
-  bool Valid() const override { return it_ != m_->end(); }
-  void SeekToFirst() override { it_ = m_->begin(); }
+  void SeekToFirst() override { Land(m_->begin()); }
   void SeekToLast() override {
-    it_ = m_->empty() ? m_->end() : std::prev(m_->end());
+    Land(m_->empty() ? m_->end() : std::prev(m_->end()));
   }
   void Seek(std::string_view k, uint64_t t) override {
-    it_ = m_->lower_bound(IKey{std::string(k), t});
+    Land(m_->lower_bound(IKey{std::string(k), t}));
   }
   void SeekForPrev(std::string_view k, uint64_t t) override {
     auto it = m_->upper_bound(IKey{std::string(k), t});
-    it_ = it == m_->begin() ? m_->end() : std::prev(it);
+    Land(it == m_->begin() ? m_->end() : std::prev(it));
   }
-  void Next() override { ++it_; }
+  void Next() override { Land(std::next(it_)); }
   void Prev() override {
-    it_ = it_ == m_->begin() ? m_->end() : std::prev(it_);
+    Land(it_ == m_->begin() ? m_->end() : std::prev(it_));
   }
-  std::string_view user_key() const override { return it_->first.user_key; }
-  uint64_t tag() const override { return it_->first.tag; }
-  std::string_view value() const override { return it_->second; }
   Status status() const override { return Status::OK(); }
 
  private:
+  void Land(Model::const_iterator it) {
+    it_ = it;
+    if (it_ == m_->end()) return ClearEntry();
+    SetEntry(it_->first.user_key, it_->first.tag, it_->second, nullptr);
+  }
+
   const Model *m_;
   Model::const_iterator it_;
 };
